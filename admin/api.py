@@ -1,0 +1,99 @@
+"""The staff REST API under /api/v1/: JWT login at /api/v1/security/login, no deletes."""
+
+from __future__ import annotations
+
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+
+from extensions import db
+from models import Client, Contact, DomainError
+
+from .base import DomainModelApi
+from .roles import RESOURCE_PERMISSIONS
+
+CLIENT_API_COLUMNS = [
+    "id", "name", "short_name", "status", "location", "industry", "size_band", "email",
+    "phone", "website", "address", "tin", "vat_number", "currency", "payment_term_label",
+    "payment_term_days", "remittance_details", "new_business_year", "engagement_manager",
+    "owner", "archived", "archived_at",
+]
+CLIENT_WRITE_COLUMNS = [c for c in CLIENT_API_COLUMNS if c not in ("id", "archived", "archived_at")]
+
+
+class ClientApi(DomainModelApi):
+    resource_name = "client"
+    class_permission_name = "Client"
+    base_permissions = RESOURCE_PERMISSIONS["Client"]
+    datamodel = SQLAInterface(Client)
+    method_permission_name = {**DomainModelApi.method_permission_name, "archive": "archive",
+                              "restore": "archive"}
+    include_route_methods = DomainModelApi.include_route_methods | {"archive", "restore"}
+    list_columns = show_columns = CLIENT_API_COLUMNS
+    add_columns = edit_columns = CLIENT_WRITE_COLUMNS
+    search_columns = ["name", "short_name", "status", "location", "industry", "archived"]
+    order_columns = ["name", "short_name", "status", "created_at"]
+    base_order = ("name", "asc")
+
+    def _verb(self, pk: int, verb):
+        client = db.session.get(Client, pk)
+        if client is None:
+            return self.response_404()
+        try:
+            verb(client)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            return self.response(error.status_code, **error.as_json())
+        return self.response(200, result=self.show_model_schema.dump(client))
+
+    @expose("/<int:pk>/archive", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("archive")
+    def archive(self, pk: int):
+        """Archive a client (clients are never deleted).
+        ---
+        post:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            200: {description: Archived}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        return self._verb(pk, Client.action_archive)
+
+    @expose("/<int:pk>/restore", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("restore")
+    def restore(self, pk: int):
+        """Restore an archived client.
+        ---
+        post:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            200: {description: Restored}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        return self._verb(pk, Client.action_restore)
+
+
+class ContactApi(DomainModelApi):
+    resource_name = "contact"
+    class_permission_name = "Contact"
+    base_permissions = RESOURCE_PERMISSIONS["Contact"]
+    datamodel = SQLAInterface(Contact)
+    list_columns = show_columns = ["id", "first_name", "last_name", "title", "department",
+                                   "email", "phone"]
+    add_columns = edit_columns = ["first_name", "last_name", "title", "department", "email",
+                                  "phone"]
+    search_columns = ["first_name", "last_name", "email"]
+    base_order = ("last_name", "asc")

@@ -1,0 +1,103 @@
+"""What every ClientDesk admin view and API shares: model rules inside form validation,
+domain errors as JSON, and the read/write permission map."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_appbuilder import ModelRestApi, ModelView
+
+from extensions import db
+from models import DomainError
+
+READ_WRITE = {
+    # views
+    "list": "read",
+    "show": "read",
+    "download": "read",
+    "add": "write",
+    "edit": "write",
+    "delete": "write",
+    "action": "write",
+    "action_post": "write",
+    # APIs
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "post": "write",
+    "put": "write",
+}
+
+
+def _with_model_rules(form_class, model):
+    """Subclass a FAB form so that ``validate()`` also runs the model's ``violations()``.
+
+    A broken rule is shown beside its field and the form re-renders with the user's values.
+    The check populates a scratch object and rolls the session back, so nothing it touched
+    (a persistent record under edit, a back-reference collection) survives the check.
+    """
+
+    class ModelRulesForm(form_class):
+        def validate(self, extra_validators=None):
+            if not super().validate(extra_validators=extra_validators):
+                return False
+            pk = getattr(self, "_id", None)
+            session = db.session
+            try:
+                with session.no_autoflush:
+                    item = session.get(model, pk) if pk is not None else model()
+                    self.populate_obj(item)
+                    errors = item.violations()
+            finally:
+                session.rollback()
+            for error in errors:
+                field = self._fields.get(error.field or "")
+                if field is not None:
+                    field.errors = [*field.errors, error.message]
+                else:
+                    flash(error.message, "danger")
+            return not errors
+
+    ModelRulesForm.__name__ = f"{model.__name__}RulesForm"
+    return ModelRulesForm
+
+
+class RulesModelView(ModelView):
+    """A ModelView whose add and edit forms enforce the model's own rules."""
+
+    method_permission_name = READ_WRITE
+
+    def _init_forms(self):
+        super()._init_forms()
+        model = self.datamodel.obj
+        if hasattr(model, "violations"):
+            self.add_form = _with_model_rules(self.add_form, model)
+            self.edit_form = _with_model_rules(self.edit_form, model)
+
+
+class DomainModelApi(ModelRestApi):
+    """A ModelRestApi that validates with the model's rules and answers them as 4xx JSON."""
+
+    method_permission_name = READ_WRITE
+    include_route_methods = {"get", "get_list", "post", "put", "info"}
+    allow_browser_login = True
+
+    def pre_add(self, item):
+        if hasattr(item, "validate"):
+            item.validate()
+
+    def pre_update(self, item):
+        if hasattr(item, "validate"):
+            item.validate()
+
+    def _domain_errors_as_json(self, call):
+        try:
+            return call()
+        except DomainError as error:
+            db.session.rollback()
+            return self.response(error.status_code, **error.as_json())
+
+    def post_headless(self):
+        return self._domain_errors_as_json(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._domain_errors_as_json(lambda: super(DomainModelApi, self).put_headless(pk))

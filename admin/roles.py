@@ -1,0 +1,121 @@
+"""The permission matrix: which role may do what, in one readable table.
+
+Resources are the ``class_permission_name`` of the admin views and APIs; each view maps its
+methods to the resource's actions (``read``, ``write``, ``archive``, ``invite``). ``flask
+clientdesk init-roles`` makes the database match this table exactly, and is safe to run twice.
+"""
+
+from __future__ import annotations
+
+from models.access import (
+    ROLE_ACCOUNT_MANAGER,
+    ROLE_ADMIN,
+    ROLE_CLIENT,
+    ROLE_FINANCE,
+    ROLE_RECRUITER,
+)
+
+ALL = "*"
+
+# Every view and API sharing a resource declares the same permissions (FAB prunes the others).
+RESOURCE_PERMISSIONS = {
+    "Client": ["can_read", "can_write", "can_archive"],
+    "Contact": ["can_read", "can_write", "can_invite"],
+    "Reference": ["can_read", "can_write"],
+    "OutboxMessage": ["can_read"],
+    "PortalAccess": ["can_read"],
+}
+
+MATRIX: dict[str, dict[str, set[str]] | str] = {
+    ROLE_ADMIN: ALL,
+    ROLE_ACCOUNT_MANAGER: {
+        "Client": {"read", "write", "archive"},
+        "Contact": {"read", "write", "invite"},
+        "Reference": {"read", "write"},
+        "OutboxMessage": {"read"},
+        "PortalAccess": {"read"},
+    },
+    ROLE_RECRUITER: {
+        "Client": {"read"},
+        "Contact": {"read"},
+        "Reference": {"read"},
+    },
+    ROLE_FINANCE: {
+        "Client": {"read", "write"},
+        "Contact": {"read"},
+        "Reference": {"read"},
+        "OutboxMessage": {"read"},
+    },
+    # Portal users reach no admin view and no staff API.
+    ROLE_CLIENT: {},
+}
+
+# Menu entries (and their categories) are shown to roles that may read the resource behind them.
+MENU_RESOURCES = {
+    "Clients": "Client",
+    "Archived clients": "Client",
+    "Contacts": "Contact",
+    "Settings": "Reference",
+    "Tags": "Reference",
+    "Industries": "Reference",
+    "Mail": "OutboxMessage",
+    "Outbox": "OutboxMessage",
+    "Portal": "PortalAccess",
+    "Portal invitations": "PortalAccess",
+    "Portal logins": "PortalAccess",
+}
+
+# Every staff user may see and edit their own profile and password.
+SELF_SERVICE = [
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("userinfoedit", "UserDBModelView"),
+]
+
+
+def grants(role: str) -> set[tuple[str, str]]:
+    """The (permission, view) pairs a non-admin role holds."""
+    table = MATRIX[role]
+    assert table != ALL
+    pairs = {(f"can_{action}", resource) for resource, actions in table.items()
+             for action in actions}
+    readable = {resource for resource, actions in table.items() if "read" in actions}
+    pairs |= {("menu_access", menu) for menu, resource in MENU_RESOURCES.items()
+              if resource in readable}
+    if table:
+        pairs |= set(SELF_SERVICE)
+    return pairs
+
+
+def sync_roles(appbuilder) -> dict[str, int]:
+    """Create every permission the registered views declare, then set each role to the matrix.
+
+    Returns the number of permissions each role ends up with.
+    """
+    sm = appbuilder.sm
+    session = appbuilder.session
+    for role_name in [*MATRIX, sm.auth_role_public]:
+        if sm.find_role(role_name) is None:
+            sm.add_role(role_name)
+    appbuilder.add_permissions(update_perms=True)
+    appbuilder._add_menu_permissions(update_perms=True)
+    every = session.query(sm.permissionview_model).all()
+    by_pair = {(pv.permission.name, pv.view_menu.name): pv for pv in every}
+    counts = {}
+    for role_name in MATRIX:
+        role = sm.find_role(role_name)
+        if MATRIX[role_name] == ALL:
+            role.permissions = list(every)
+        else:
+            wanted = grants(role_name)
+            missing = wanted - by_pair.keys()
+            for permission, view in sorted(missing):
+                by_pair[(permission, view)] = sm.add_permission_view_menu(permission, view)
+            role.permissions = [by_pair[pair] for pair in sorted(wanted)]
+        counts[role_name] = len(role.permissions)
+    session.commit()
+    return counts

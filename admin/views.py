@@ -1,0 +1,255 @@
+"""Admin views: declarations over the models. Rules live on the models, not here."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from extensions import db
+from models import (
+    Client,
+    ClientContact,
+    Contact,
+    DomainError,
+    Industry,
+    Location,
+    OutboxMessage,
+    PortalInvitation,
+    PortalLogin,
+    Tag,
+)
+
+from .base import READ_WRITE, RulesModelView
+from .roles import RESOURCE_PERMISSIONS
+
+CLIENT_FORM_COLUMNS = [
+    "name",
+    "short_name",
+    "status",
+    "location",
+    "industry",
+    "size_band",
+    "tags",
+    "email",
+    "phone",
+    "website",
+    "address",
+    "tin",
+    "vat_number",
+    "currency",
+    "payment_term_label",
+    "payment_term_days",
+    "remittance_details",
+    "new_business_year",
+    "engagement_manager",
+    "owner",
+]
+
+CLIENT_LABELS = {
+    "short_name": "Short name",
+    "tin": "TIN",
+    "vat_number": "VAT number",
+    "size_band": "Size band",
+    "payment_term_label": "Payment term",
+    "payment_term_days": "Payment term days",
+    "new_business_year": "New business year",
+    "engagement_manager": "Engagement manager",
+    "archived_at": "Archived on",
+}
+
+
+class ClientContactView(RulesModelView):
+    """A client's contacts (shown on the client page) with their role and portal areas."""
+
+    datamodel = SQLAInterface(ClientContact)
+    class_permission_name = "Contact"
+    list_title = "Contacts"
+    list_columns = ["contact", "contact.email", "role", "portal_enabled", "can_hiring",
+                    "can_billing", "can_sign", "is_client_admin"]
+    add_columns = edit_columns = ["client", "contact", "role", "can_hiring", "can_billing",
+                                  "can_sign", "is_client_admin"]
+    show_columns = [*add_columns, "portal_enabled"]
+    label_columns = {
+        "contact.email": "Email",
+        "portal_enabled": "Portal",
+        "can_hiring": "Hiring",
+        "can_billing": "Billing",
+        "can_sign": "Signatory",
+        "is_client_admin": "Client admin",
+    }
+    search_columns = ["client", "contact", "role"]
+    base_permissions = RESOURCE_PERMISSIONS["Contact"]
+    method_permission_name = {**READ_WRITE, "invite": "invite"}
+
+    @action("invite", "Invite to portal", "Email the selected contacts a link to set their "
+            "portal password?", "fa-envelope", single=False)
+    def invite(self, items):
+        from flask_login import current_user
+
+        from jobs.portal import invite_contact
+
+        items = items if isinstance(items, list) else [items]
+        for link in items:
+            try:
+                invite_contact(link, current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(f"{link.contact}: {error.message}", "danger")
+            else:
+                flash(f"Invitation sent to {link.contact.email}.", "success")
+        return redirect(request.referrer or self.get_redirect())
+
+
+class LocationView(RulesModelView):
+    datamodel = SQLAInterface(Location)
+    class_permission_name = "Client"
+    list_columns = ["kind", "label", "address_line1", "city", "country"]
+    add_columns = edit_columns = show_columns = [
+        "client", "kind", "label", "address_line1", "address_line2", "city", "region",
+        "postal_code", "country",
+    ]
+    label_columns = {"address_line1": "Address line 1", "address_line2": "Address line 2",
+                     "postal_code": "Postal code"}
+    base_permissions = RESOURCE_PERMISSIONS["Client"]
+
+
+class ClientView(RulesModelView):
+    """Live clients. Clients are never deleted: archive them, and restore from Archived clients."""
+
+    datamodel = SQLAInterface(Client)
+    class_permission_name = "Client"
+    base_filters = [["archived", FilterEqual, False]]
+    base_order = ("name", "asc")
+    base_permissions = RESOURCE_PERMISSIONS["Client"]
+    method_permission_name = {**READ_WRITE, "archive": "archive"}
+
+    list_columns = ["name", "short_name", "status", "location", "industry",
+                    "engagement_manager", "owner"]
+    search_columns = ["name", "short_name", "status", "location", "industry", "tags",
+                      "engagement_manager", "owner", "currency", "payment_term_label"]
+    add_columns = edit_columns = CLIENT_FORM_COLUMNS
+    show_fieldsets = [
+        ("Client", {"fields": ["name", "short_name", "status", "location", "industry",
+                               "size_band", "tags"]}),
+        ("Contact details", {"fields": ["email", "phone", "website", "address"]}),
+        ("Billing", {"fields": ["tin", "vat_number", "currency", "payment_term_label",
+                                "payment_term_days", "remittance_details"]}),
+        ("Relationship", {"fields": ["new_business_year", "engagement_manager", "owner",
+                                     "created_at", "updated_at"]}),
+    ]
+    label_columns = CLIENT_LABELS
+    description_columns = {
+        "short_name": "2 to 191 characters, unique among live clients.",
+        "location": "Local or Foreign: Foreign clients get foreign-currency and tax handling.",
+        "currency": "ISO 4217 code, e.g. PHP, USD, EUR.",
+        "payment_term_days": "Only with Net or MFI payment terms (e.g. Net 30).",
+        "new_business_year": "The year the client was won, from 2015.",
+    }
+    related_views = [ClientContactView, LocationView]
+    show_template = "appbuilder/general/model/show_cascade.html"
+
+    @action("archive", "Archive", "Archive the selected clients? They are kept and can be "
+            "restored from Archived clients.", "fa-archive", single=False)
+    def archive(self, items):
+        return _apply(items, Client.action_archive, "archived", self)
+
+
+class ArchivedClientView(RulesModelView):
+    """Archived clients, read-only, with restore."""
+
+    datamodel = SQLAInterface(Client)
+    class_permission_name = "Client"
+    base_filters = [["archived", FilterEqual, True]]
+    base_order = ("archived_at", "desc")
+    base_permissions = RESOURCE_PERMISSIONS["Client"]
+    method_permission_name = {**READ_WRITE, "restore": "archive"}
+    list_title = "Archived clients"
+    list_columns = ["name", "short_name", "status", "location", "archived_at"]
+    search_columns = ["name", "short_name", "status", "location", "industry"]
+    show_columns = ["name", "short_name", "status", "location", "industry", "archived_at"]
+    label_columns = CLIENT_LABELS
+
+    @action("restore", "Restore", "Restore the selected clients?", "fa-undo", single=False)
+    def restore(self, items):
+        return _apply(items, Client.action_restore, "restored", self)
+
+
+def _apply(items, verb, done: str, view):
+    items = items if isinstance(items, list) else [items]
+    for item in items:
+        try:
+            verb(item)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(f"{item.name}: {error.message}", "danger")
+        else:
+            flash(f"{item.name} {done}.", "success")
+    return redirect(view.get_redirect())
+
+
+class ContactView(RulesModelView):
+    datamodel = SQLAInterface(Contact)
+    class_permission_name = "Contact"
+    list_columns = ["first_name", "last_name", "title", "department", "email", "phone"]
+    search_columns = ["first_name", "last_name", "title", "department", "email"]
+    add_columns = edit_columns = ["first_name", "last_name", "title", "department", "email",
+                                  "phone"]
+    show_columns = [*add_columns, "user", "created_at"]
+    label_columns = {"user": "Portal login"}
+    related_views = [ClientContactView]
+    base_order = ("last_name", "asc")
+    base_permissions = RESOURCE_PERMISSIONS["Contact"]
+
+
+class TagView(RulesModelView):
+    datamodel = SQLAInterface(Tag)
+    class_permission_name = "Reference"
+    list_columns = add_columns = edit_columns = show_columns = ["name", "colour"]
+    search_columns = ["name"]
+    base_permissions = RESOURCE_PERMISSIONS["Reference"]
+
+
+class IndustryView(RulesModelView):
+    datamodel = SQLAInterface(Industry)
+    class_permission_name = "Reference"
+    list_columns = add_columns = edit_columns = show_columns = ["name"]
+    search_columns = ["name"]
+    base_permissions = RESOURCE_PERMISSIONS["Reference"]
+
+
+class OutboxView(RulesModelView):
+    """Mail as it leaves (or, without MAIL_SERVER, stays): read-only."""
+
+    datamodel = SQLAInterface(OutboxMessage)
+    class_permission_name = "OutboxMessage"
+    base_order = ("created_at", "desc")
+    list_columns = ["created_at", "to_email", "subject", "kind", "status", "attempts"]
+    show_columns = ["created_at", "delivered_at", "to_name", "to_email", "subject", "kind",
+                    "status", "attempts", "error", "body_text"]
+    search_columns = ["to_email", "subject", "kind", "status"]
+    label_columns = {"to_email": "To", "to_name": "Recipient", "body_text": "Body"}
+    base_permissions = RESOURCE_PERMISSIONS["OutboxMessage"]
+
+
+class PortalInvitationView(RulesModelView):
+    datamodel = SQLAInterface(PortalInvitation)
+    class_permission_name = "PortalAccess"
+    base_order = ("created_at", "desc")
+    list_columns = ["created_at", "email", "link", "invited_by", "expires_at", "accepted_at",
+                    "revoked_at"]
+    show_columns = list_columns
+    search_columns = ["email", "created_at"]
+    base_permissions = RESOURCE_PERMISSIONS["PortalAccess"]
+
+
+class PortalLoginView(RulesModelView):
+    datamodel = SQLAInterface(PortalLogin)
+    class_permission_name = "PortalAccess"
+    base_order = ("at", "desc")
+    list_columns = ["at", "username", "succeeded", "reason", "ip"]
+    show_columns = [*list_columns, "user_agent", "client_id"]
+    search_columns = ["username", "succeeded", "at"]
+    base_permissions = RESOURCE_PERMISSIONS["PortalAccess"]

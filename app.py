@@ -1,0 +1,153 @@
+"""ClientDesk application factory.
+
+``create_app(config=None)`` reads its configuration from the environment (see the README's
+table); ``config`` overrides any of it, which is how the tests point it at their database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from flask import Flask, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from flask_appbuilder import AppBuilder
+
+from extensions import csrf, db, htmx, migrate
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(SystemExit):
+    """The configuration cannot be used: the app refuses to start, with a one-line reason."""
+
+
+def _secret_key(env: dict, production: bool) -> str:
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    if production:
+        raise ConfigError(
+            "clientdesk: SECRET_KEY must be set in production (CLIENTDESK_ENV=production)."
+        )
+    key_file = INSTANCE / "secret_key"
+    if not key_file.exists():
+        INSTANCE.mkdir(exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(env: dict | None = None) -> dict:
+    """Configuration from the environment, as documented in the README."""
+    env = dict(os.environ if env is None else env)
+    production = env.get("CLIENTDESK_ENV", "development") == "production"
+    redis_url = env.get("REDIS_URL") or None
+    return {
+        "CLIENTDESK_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(env, production),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
+        or f"sqlite:///{INSTANCE / 'clientdesk.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "ClientDesk <no-reply@clientdesk.local>",
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Flask-AppBuilder
+        "APP_NAME": "ClientDesk",
+        "FAB_CREATE_DB": False,  # tables come from Alembic migrations
+        "FAB_UPDATE_PERMS": False,  # permissions come from `flask clientdesk init-roles`
+        "FAB_API_SWAGGER_UI": True,
+        "FAB_ADD_SECURITY_API": False,
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        "FAB_SECURITY_MANAGER_CLASS": "admin.security.ClientDeskSecurityManager",
+        "AUTH_ROLE_ADMIN": "Admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": "10 per 20 second",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "JWT_ACCESS_TOKEN_EXPIRES": 3600,
+    }
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE), static_folder="static")
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    with app.app_context():
+        import models  # noqa: F401  (registers every table on the metadata)
+
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        from admin import register as register_admin
+
+        register_admin(appbuilder)
+
+    from portal import bp as portal_bp
+
+    app.register_blueprint(portal_bp)
+    _register_guards(app)
+    _register_error_handlers(app)
+
+    from admin.commands import cli
+
+    app.cli.add_command(cli)
+    return app
+
+
+def _register_guards(app: Flask) -> None:
+    from models.access import is_portal_user
+
+    open_prefixes = ("/portal", "/static", "/logout", "/lang")
+
+    @app.before_request
+    def keep_portal_users_in_the_portal():
+        """Client-role users reach the portal and nothing else: 403 for admin views and APIs."""
+        if request.path.startswith(open_prefixes):
+            return None
+        if current_user.is_authenticated and is_portal_user(current_user):
+            if request.path in ("/", "/login/"):
+                return redirect(url_for("portal.dashboard"))
+            if request.path.startswith("/api/"):
+                return jsonify(message="Forbidden: staff only."), 403
+            return "Forbidden: this area is for agency staff. Use the client portal.", 403
+        return None
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from models import DomainError
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return jsonify(error.as_json()), error.status_code
+        return error.message, error.status_code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    try:
+        create_app().run()
+    except ConfigError as exc:
+        sys.exit(str(exc))

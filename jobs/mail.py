@@ -1,0 +1,92 @@
+"""Mail delivery: SMTP when ``MAIL_SERVER`` is set, otherwise the outbox keeps the message."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from extensions import db
+from models import OutboxMessage
+
+from . import enqueue, job
+
+
+def compose(
+    template: str, to_email: str, to_name: str | None, kind: str, **context
+) -> OutboxMessage:
+    """Render ``templates/email/<template>.{txt,html}`` into a queued outbox message (not committed).
+
+    The first line of the text template is ``Subject: ...``.
+    """
+    text = render_template(f"email/{template}.txt", **context)
+    first, _, body = text.partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
+    html = render_template(f"email/{template}.html", **context)
+    message = OutboxMessage(
+        kind=kind,
+        to_email=to_email,
+        to_name=to_name,
+        subject=first.removeprefix("Subject:").strip(),
+        body_text=body.lstrip("\n"),
+        body_html=html,
+        status="queued",
+        client_id=context.get("client_id"),
+        contact_id=context.get("contact_id"),
+    )
+    db.session.add(message)
+    return message
+
+
+def send_later(message: OutboxMessage):
+    """Hand a committed outbox message to the delivery job."""
+    return enqueue(deliver, message.id)
+
+
+@job
+def deliver(message_id: int) -> str:
+    """Deliver one outbox message; a message already delivered is left alone (safe to retry)."""
+    query = select(OutboxMessage).where(OutboxMessage.id == message_id)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update()  # two workers racing on one message: one sends
+    message = db.session.scalar(query)
+    if message is None:
+        return "missing"
+    if message.delivered:
+        db.session.rollback()
+        return message.status
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        message.action_mark_delivered(over_smtp=False)
+        db.session.commit()
+        return message.status
+    try:
+        _smtp_send(message, config)
+    except (smtplib.SMTPException, OSError) as exc:
+        message.action_mark_failed(f"{type(exc).__name__}: {exc}")
+        db.session.commit()
+        raise  # RQ records the failure and retries it
+    message.action_mark_delivered(over_smtp=True)
+    db.session.commit()
+    return message.status
+
+
+def _smtp_send(message: OutboxMessage, config) -> None:
+    mail = EmailMessage()
+    mail["Subject"] = message.subject
+    mail["From"] = config["MAIL_DEFAULT_SENDER"]
+    mail["To"] = formataddr((message.to_name or "", message.to_email))
+    mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    mail.set_content(message.body_text)
+    if message.body_html:
+        mail.add_alternative(message.body_html, subtype="html")
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(mail)

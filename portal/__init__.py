@@ -1,0 +1,7 @@
+"""The employer portal: client contacts see their own company's data, and nothing else."""
+
+from flask import Blueprint
+
+bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="../templates")
+
+from . import routes  # noqa: E402,F401
