@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 from flask import Flask, jsonify, redirect, request, url_for
-from flask_login import current_user
-
 from flask_appbuilder import AppBuilder
+from flask_login import current_user
 
 from extensions import csrf, db, htmx, migrate
 
@@ -55,7 +54,8 @@ def load_config(env: dict | None = None) -> dict:
         "REDIS_URL": redis_url,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
-        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "ClientDesk <no-reply@clientdesk.local>",
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER")
+        or "ClientDesk <no-reply@clientdesk.local>",
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),

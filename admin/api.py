@@ -13,10 +13,28 @@ from .base import DomainModelApi
 from .roles import RESOURCE_PERMISSIONS
 
 CLIENT_API_COLUMNS = [
-    "id", "name", "short_name", "status", "location", "industry", "size_band", "email",
-    "phone", "website", "address", "tin", "vat_number", "currency", "payment_term_label",
-    "payment_term_days", "remittance_details", "new_business_year", "engagement_manager",
-    "owner", "archived", "archived_at",
+    "id",
+    "name",
+    "short_name",
+    "status",
+    "location",
+    "industry",
+    "size_band",
+    "email",
+    "phone",
+    "website",
+    "address",
+    "tin",
+    "vat_number",
+    "currency",
+    "payment_term_label",
+    "payment_term_days",
+    "remittance_details",
+    "new_business_year",
+    "engagement_manager",
+    "owner",
+    "archived",
+    "archived_at",
 ]
 CLIENT_WRITE_COLUMNS = [c for c in CLIENT_API_COLUMNS if c not in ("id", "archived", "archived_at")]
 
@@ -26,8 +44,11 @@ class ClientApi(DomainModelApi):
     class_permission_name = "Client"
     base_permissions = RESOURCE_PERMISSIONS["Client"]
     datamodel = SQLAInterface(Client)
-    method_permission_name = {**DomainModelApi.method_permission_name, "archive": "archive",
-                              "restore": "archive"}
+    method_permission_name = {
+        **DomainModelApi.method_permission_name,
+        "archive": "archive",
+        "restore": "archive",
+    }
     include_route_methods = DomainModelApi.include_route_methods | {"archive", "restore"}
     list_columns = show_columns = CLIENT_API_COLUMNS
     add_columns = edit_columns = CLIENT_WRITE_COLUMNS
@@ -91,9 +112,22 @@ class ContactApi(DomainModelApi):
     class_permission_name = "Contact"
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
     datamodel = SQLAInterface(Contact)
-    list_columns = show_columns = ["id", "first_name", "last_name", "title", "department",
-                                   "email", "phone"]
-    add_columns = edit_columns = ["first_name", "last_name", "title", "department", "email",
-                                  "phone"]
+    list_columns = show_columns = [
+        "id",
+        "first_name",
+        "last_name",
+        "title",
+        "department",
+        "email",
+        "phone",
+    ]
+    add_columns = edit_columns = [
+        "first_name",
+        "last_name",
+        "title",
+        "department",
+        "email",
+        "phone",
+    ]
     search_columns = ["first_name", "last_name", "email"]
     base_order = ("last_name", "asc")

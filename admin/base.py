@@ -16,7 +16,6 @@ READ_WRITE = {
     "download": "read",
     "add": "write",
     "edit": "write",
-    "delete": "write",
     "action": "write",
     "action_post": "write",
     # APIs

@@ -65,8 +65,10 @@ MENU_RESOURCES = {
     "Portal logins": "PortalAccess",
 }
 
-# Every staff user may see and edit their own profile and password.
+# Every staff user may see and edit their own profile and password, and read the API's docs.
 SELF_SERVICE = [
+    ("can_get", "OpenApi"),
+    ("can_show", "SwaggerView"),
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
     ("can_this_form_get", "UserInfoEditView"),
@@ -81,11 +83,13 @@ def grants(role: str) -> set[tuple[str, str]]:
     """The (permission, view) pairs a non-admin role holds."""
     table = MATRIX[role]
     assert table != ALL
-    pairs = {(f"can_{action}", resource) for resource, actions in table.items()
-             for action in actions}
+    pairs = {
+        (f"can_{action}", resource) for resource, actions in table.items() for action in actions
+    }
     readable = {resource for resource, actions in table.items() if "read" in actions}
-    pairs |= {("menu_access", menu) for menu, resource in MENU_RESOURCES.items()
-              if resource in readable}
+    pairs |= {
+        ("menu_access", menu) for menu, resource in MENU_RESOURCES.items() if resource in readable
+    }
     if table:
         pairs |= set(SELF_SERVICE)
     return pairs

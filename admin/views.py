@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, request
 from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from wtforms import SelectField
 
 from extensions import db
 from models import (
@@ -19,6 +21,14 @@ from models import (
     PortalInvitation,
     PortalLogin,
     Tag,
+)
+from models.clients import (
+    CLIENT_STATUSES,
+    CONTACT_ROLES,
+    LOCATION_KINDS,
+    LOCATIONS,
+    PAYMENT_TERM_LABELS,
+    SIZE_BANDS,
 )
 
 from .base import READ_WRITE, RulesModelView
@@ -47,6 +57,34 @@ CLIENT_FORM_COLUMNS = [
     "owner",
 ]
 
+
+class ChoiceField(SelectField):
+    """A select whose blank choice stores NULL; whether blank is allowed is the model's rule."""
+
+    def pre_validate(self, form):
+        if self.data not in (None, ""):
+            super().pre_validate(form)
+
+
+def choice(label: str, values, blank: str | None = "—", default=None) -> ChoiceField:
+    """A select over one of the model's vocabularies."""
+    choices = ([("", blank)] if blank is not None else []) + [(v, v) for v in values]
+    return ChoiceField(
+        label,
+        choices=choices,
+        default=default,
+        widget=Select2Widget(),
+        filters=[lambda value: value or None],
+    )
+
+
+CLIENT_CHOICES = {
+    "status": choice("Status", CLIENT_STATUSES, blank=None, default="lead"),
+    "location": choice("Location", LOCATIONS, blank="Choose Local or Foreign"),
+    "payment_term_label": choice("Payment term", PAYMENT_TERM_LABELS),
+    "size_band": choice("Size band", SIZE_BANDS),
+}
+
 CLIENT_LABELS = {
     "short_name": "Short name",
     "tin": "TIN",
@@ -66,10 +104,25 @@ class ClientContactView(RulesModelView):
     datamodel = SQLAInterface(ClientContact)
     class_permission_name = "Contact"
     list_title = "Contacts"
-    list_columns = ["contact", "contact.email", "role", "portal_enabled", "can_hiring",
-                    "can_billing", "can_sign", "is_client_admin"]
-    add_columns = edit_columns = ["client", "contact", "role", "can_hiring", "can_billing",
-                                  "can_sign", "is_client_admin"]
+    list_columns = [
+        "contact",
+        "contact.email",
+        "role",
+        "portal_enabled",
+        "can_hiring",
+        "can_billing",
+        "can_sign",
+        "is_client_admin",
+    ]
+    add_columns = edit_columns = [
+        "client",
+        "contact",
+        "role",
+        "can_hiring",
+        "can_billing",
+        "can_sign",
+        "is_client_admin",
+    ]
     show_columns = [*add_columns, "portal_enabled"]
     label_columns = {
         "contact.email": "Email",
@@ -80,11 +133,19 @@ class ClientContactView(RulesModelView):
         "is_client_admin": "Client admin",
     }
     search_columns = ["client", "contact", "role"]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "role": choice("Role", CONTACT_ROLES, blank=None, default="secondary")
+    }
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
     method_permission_name = {**READ_WRITE, "invite": "invite"}
 
-    @action("invite", "Invite to portal", "Email the selected contacts a link to set their "
-            "portal password?", "fa-envelope", single=False)
+    @action(
+        "invite",
+        "Invite to portal",
+        "Email the selected contacts a link to set their portal password?",
+        "fa-envelope",
+        single=False,
+    )
     def invite(self, items):
         from flask_login import current_user
 
@@ -107,11 +168,24 @@ class LocationView(RulesModelView):
     class_permission_name = "Client"
     list_columns = ["kind", "label", "address_line1", "city", "country"]
     add_columns = edit_columns = show_columns = [
-        "client", "kind", "label", "address_line1", "address_line2", "city", "region",
-        "postal_code", "country",
+        "client",
+        "kind",
+        "label",
+        "address_line1",
+        "address_line2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
     ]
-    label_columns = {"address_line1": "Address line 1", "address_line2": "Address line 2",
-                     "postal_code": "Postal code"}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": choice("Kind", LOCATION_KINDS, blank=None, default="billing")
+    }
+    label_columns = {
+        "address_line1": "Address line 1",
+        "address_line2": "Address line 2",
+        "postal_code": "Postal code",
+    }
     base_permissions = RESOURCE_PERMISSIONS["Client"]
 
 
@@ -121,23 +195,75 @@ class ClientView(RulesModelView):
     datamodel = SQLAInterface(Client)
     class_permission_name = "Client"
     base_filters = [["archived", FilterEqual, False]]
+    exclude_route_methods = {"delete"}  # clients are never deleted: archive them
     base_order = ("name", "asc")
     base_permissions = RESOURCE_PERMISSIONS["Client"]
     method_permission_name = {**READ_WRITE, "archive": "archive"}
 
-    list_columns = ["name", "short_name", "status", "location", "industry",
-                    "engagement_manager", "owner"]
-    search_columns = ["name", "short_name", "status", "location", "industry", "tags",
-                      "engagement_manager", "owner", "currency", "payment_term_label"]
+    list_columns = [
+        "name",
+        "short_name",
+        "status",
+        "location",
+        "industry",
+        "engagement_manager",
+        "owner",
+    ]
+    search_columns = [
+        "name",
+        "short_name",
+        "status",
+        "location",
+        "industry",
+        "tags",
+        "engagement_manager",
+        "owner",
+        "currency",
+        "payment_term_label",
+    ]
     add_columns = edit_columns = CLIENT_FORM_COLUMNS
+    add_form_extra_fields = edit_form_extra_fields = CLIENT_CHOICES
     show_fieldsets = [
-        ("Client", {"fields": ["name", "short_name", "status", "location", "industry",
-                               "size_band", "tags"]}),
+        (
+            "Client",
+            {
+                "fields": [
+                    "name",
+                    "short_name",
+                    "status",
+                    "location",
+                    "industry",
+                    "size_band",
+                    "tags",
+                ]
+            },
+        ),
         ("Contact details", {"fields": ["email", "phone", "website", "address"]}),
-        ("Billing", {"fields": ["tin", "vat_number", "currency", "payment_term_label",
-                                "payment_term_days", "remittance_details"]}),
-        ("Relationship", {"fields": ["new_business_year", "engagement_manager", "owner",
-                                     "created_at", "updated_at"]}),
+        (
+            "Billing",
+            {
+                "fields": [
+                    "tin",
+                    "vat_number",
+                    "currency",
+                    "payment_term_label",
+                    "payment_term_days",
+                    "remittance_details",
+                ]
+            },
+        ),
+        (
+            "Relationship",
+            {
+                "fields": [
+                    "new_business_year",
+                    "engagement_manager",
+                    "owner",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
     label_columns = CLIENT_LABELS
     description_columns = {
@@ -150,8 +276,13 @@ class ClientView(RulesModelView):
     related_views = [ClientContactView, LocationView]
     show_template = "appbuilder/general/model/show_cascade.html"
 
-    @action("archive", "Archive", "Archive the selected clients? They are kept and can be "
-            "restored from Archived clients.", "fa-archive", single=False)
+    @action(
+        "archive",
+        "Archive",
+        "Archive the selected clients? They are kept and can be restored from Archived clients.",
+        "fa-archive",
+        single=False,
+    )
     def archive(self, items):
         return _apply(items, Client.action_archive, "archived", self)
 
@@ -162,6 +293,7 @@ class ArchivedClientView(RulesModelView):
     datamodel = SQLAInterface(Client)
     class_permission_name = "Client"
     base_filters = [["archived", FilterEqual, True]]
+    exclude_route_methods = {"delete", "add", "edit"}
     base_order = ("archived_at", "desc")
     base_permissions = RESOURCE_PERMISSIONS["Client"]
     method_permission_name = {**READ_WRITE, "restore": "archive"}
@@ -195,8 +327,14 @@ class ContactView(RulesModelView):
     class_permission_name = "Contact"
     list_columns = ["first_name", "last_name", "title", "department", "email", "phone"]
     search_columns = ["first_name", "last_name", "title", "department", "email"]
-    add_columns = edit_columns = ["first_name", "last_name", "title", "department", "email",
-                                  "phone"]
+    add_columns = edit_columns = [
+        "first_name",
+        "last_name",
+        "title",
+        "department",
+        "email",
+        "phone",
+    ]
     show_columns = [*add_columns, "user", "created_at"]
     label_columns = {"user": "Portal login"}
     related_views = [ClientContactView]
@@ -227,8 +365,18 @@ class OutboxView(RulesModelView):
     class_permission_name = "OutboxMessage"
     base_order = ("created_at", "desc")
     list_columns = ["created_at", "to_email", "subject", "kind", "status", "attempts"]
-    show_columns = ["created_at", "delivered_at", "to_name", "to_email", "subject", "kind",
-                    "status", "attempts", "error", "body_text"]
+    show_columns = [
+        "created_at",
+        "delivered_at",
+        "to_name",
+        "to_email",
+        "subject",
+        "kind",
+        "status",
+        "attempts",
+        "error",
+        "body_text",
+    ]
     search_columns = ["to_email", "subject", "kind", "status"]
     label_columns = {"to_email": "To", "to_name": "Recipient", "body_text": "Body"}
     base_permissions = RESOURCE_PERMISSIONS["OutboxMessage"]
@@ -238,8 +386,15 @@ class PortalInvitationView(RulesModelView):
     datamodel = SQLAInterface(PortalInvitation)
     class_permission_name = "PortalAccess"
     base_order = ("created_at", "desc")
-    list_columns = ["created_at", "email", "link", "invited_by", "expires_at", "accepted_at",
-                    "revoked_at"]
+    list_columns = [
+        "created_at",
+        "email",
+        "link",
+        "invited_by",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     show_columns = list_columns
     search_columns = ["email", "created_at"]
     base_permissions = RESOURCE_PERMISSIONS["PortalAccess"]

@@ -30,7 +30,7 @@ def _app():
 
 
 def job(func):
-    """Mark a function as a job: in a worker it gets an app context, inline it reuses the caller's."""
+    """Mark a job: in a worker it gets an app context; inline it uses the caller's."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -12,13 +13,17 @@ from sqlalchemy import select
 from extensions import db
 from models import OutboxMessage
 
-from . import enqueue, job
+from . import enqueue, job, queue
+
+log = logging.getLogger(__name__)
 
 
 def compose(
     template: str, to_email: str, to_name: str | None, kind: str, **context
 ) -> OutboxMessage:
-    """Render ``templates/email/<template>.{txt,html}`` into a queued outbox message (not committed).
+    """Render ``templates/email/<template>.{txt,html}`` as a queued outbox message.
+
+    The message is added to the session, not committed.
 
     The first line of the text template is ``Subject: ...``.
     """
@@ -43,8 +48,18 @@ def compose(
 
 
 def send_later(message: OutboxMessage):
-    """Hand a committed outbox message to the delivery job."""
-    return enqueue(deliver, message.id)
+    """Hand a committed outbox message to the delivery job.
+
+    On RQ a failed delivery is retried by the worker. Inline (no Redis) the failure is kept on
+    the message, where the Outbox shows it, rather than breaking the request that sent it.
+    """
+    if queue() is not None:
+        return enqueue(deliver, message.id)
+    try:
+        return deliver(message.id)
+    except (smtplib.SMTPException, OSError):
+        log.warning("mail %s not delivered: %s", message.id, message.error)
+        return message.status
 
 
 @job

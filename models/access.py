@@ -27,6 +27,18 @@ class PortalAccessError(DomainError):
     """A portal invitation or login was refused."""
 
 
+class InvitationUnknownError(PortalAccessError):
+    """No invitation has this token."""
+
+    status_code = 404
+
+
+class InvitationUnusableError(PortalAccessError):
+    """The invitation was accepted, revoked or has expired: the link is gone for good."""
+
+    status_code = 410
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -120,9 +132,9 @@ class PortalInvitation(Model):
 
         invitation = db.session.scalar(select(cls).where(cls.token_digest == _digest(token)))
         if invitation is None:
-            raise PortalAccessError("This invitation link is not valid.", "token")
+            raise InvitationUnknownError("This invitation link is not valid.", "token")
         if invitation.state != "pending":
-            raise PortalAccessError(
+            raise InvitationUnusableError(
                 f"This invitation link has {invitation.state}; ask for a new one.", "token"
             )
         return invitation
@@ -138,7 +150,7 @@ class PortalInvitation(Model):
         from extensions import db
 
         if self.state != "pending":
-            raise PortalAccessError(
+            raise InvitationUnusableError(
                 f"This invitation link has {self.state}; ask for a new one.", "token"
             )
         sm = current_app.appbuilder.sm

@@ -127,7 +127,8 @@ class Client(TimestampMixin, Model):
         CheckConstraint(_choice_sql("status", CLIENT_STATUSES), name="ck_client_status"),
         CheckConstraint(_choice_sql("location", LOCATIONS), name="ck_client_location"),
         CheckConstraint(
-            f"payment_term_label IS NULL OR {_choice_sql('payment_term_label', PAYMENT_TERM_LABELS)}",
+            "payment_term_label IS NULL OR "
+            + _choice_sql("payment_term_label", PAYMENT_TERM_LABELS),
             name="ck_client_payment_term_label",
         ),
         CheckConstraint(
@@ -260,7 +261,9 @@ class Client(TimestampMixin, Model):
                 )
             )
         if _blank(self.location):
-            errors.append(ClientValidationError("Location is required: Local or Foreign.", "location"))
+            errors.append(
+                ClientValidationError("Location is required: Local or Foreign.", "location")
+            )
         elif self.location not in LOCATIONS:
             errors.append(ClientValidationError("Location must be Local or Foreign.", "location"))
         if self.currency and self.currency not in CURRENCIES:
@@ -272,7 +275,9 @@ class Client(TimestampMixin, Model):
             )
         if self.size_band and self.size_band not in SIZE_BANDS:
             errors.append(
-                ClientValidationError(f"Size band must be one of {', '.join(SIZE_BANDS)}.", "size_band")
+                ClientValidationError(
+                    f"Size band must be one of {', '.join(SIZE_BANDS)}.", "size_band"
+                )
             )
         if self.email and not EMAIL_RE.match(self.email):
             errors.append(ClientValidationError("Email is not a valid email address.", "email"))
@@ -290,7 +295,9 @@ class Client(TimestampMixin, Model):
             user = getattr(self, field)
             if user is not None and not is_staff(user):
                 errors.append(
-                    ClientValidationError(f"{label} must be a staff user, not a client login.", field)
+                    ClientValidationError(
+                        f"{label} must be a staff user, not a client login.", field
+                    )
                 )
         return errors
 
@@ -365,6 +372,7 @@ class Client(TimestampMixin, Model):
             )
         link = ClientContact(client=self, contact=contact, role=role)
         link.validate()
+        (object_session(self) or _session()).add(link)
         return link
 
 
@@ -520,15 +528,23 @@ class ClientContact(Model):
         if errors:
             raise errors[0]
 
-    def action_set_areas(self, areas: list[str]) -> None:
-        """Grant exactly these portal areas.
+    def action_set_areas(self, areas: list[str], by: ClientContact | None = None) -> None:
+        """Grant exactly these portal areas; ``by`` is the client admin making the change, if any.
 
-        :raise ClientValidationError: for an area that does not exist.
+        :raise ClientValidationError: for an area that does not exist, or when a client admin
+            would remove their own client admin area (which could leave the client with none).
         """
         unknown = set(areas) - set(self.AREAS)
         if unknown:
             raise ClientValidationError(
                 f"Unknown portal area(s): {', '.join(sorted(unknown))}.", "areas"
+            )
+        if by is not None and by.id == self.id and self.is_client_admin and (
+            "client_admin" not in areas
+        ):
+            raise ClientValidationError(
+                "You cannot remove your own client admin area; ask another client admin.",
+                "areas",
             )
         for area, (attr, _label) in self.AREAS.items():
             setattr(self, attr, area in areas)

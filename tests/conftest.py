@@ -21,7 +21,11 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "Test-Passw0rd-2026!"
 KEPT_TABLES = {
-    "alembic_version", "ab_permission", "ab_view_menu", "ab_permission_view", "ab_role",
+    "alembic_version",
+    "ab_permission",
+    "ab_view_menu",
+    "ab_permission_view",
+    "ab_role",
     "ab_permission_view_role",
 }
 
@@ -50,8 +54,14 @@ def pytest_configure(config):
     pg_problem = _postgres_reachable(PG_URL)
     redis_problem = _redis_reachable(REDIS_URL)
     if IN_CI and (pg_problem or redis_problem):
-        problems = [p for p in (pg_problem and f"PostgreSQL at {PG_URL}: {pg_problem}",
-                                redis_problem and f"Redis at {REDIS_URL}: {redis_problem}") if p]
+        problems = [
+            p
+            for p in (
+                pg_problem and f"PostgreSQL at {PG_URL}: {pg_problem}",
+                redis_problem and f"Redis at {REDIS_URL}: {redis_problem}",
+            )
+            if p
+        ]
         pytest.exit("CI needs PostgreSQL and Redis; " + "; ".join(problems), returncode=3)
     config.clientdesk_db = None if pg_problem else PG_URL
     config.clientdesk_redis = None if redis_problem else REDIS_URL
@@ -95,7 +105,7 @@ def app(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "test-secret-0123456789abcdef0123456789abcdef",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "REDIS_URL": None,
             "MAIL_SERVER": None,

@@ -1,0 +1,123 @@
+"""The REST API: CRUD on clients and contacts, rules answered as 4xx JSON naming the field."""
+
+import pytest
+
+from extensions import db
+from models import Client
+from tests.conftest import PASSWORD
+from tests.factories import ClientFactory, make_user
+
+
+@pytest.fixture
+def api(app):
+    with app.app_context():
+        username = make_user("Account Manager").username
+    token = (
+        app.test_client()
+        .post(
+            "/api/v1/security/login",
+            json={"username": username, "password": PASSWORD, "provider": "db"},
+        )
+        .get_json()["access_token"]
+    )
+    http = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def call(method, path, json=None):
+        return http.open(path, method=method, json=json, headers=headers)
+
+    return call
+
+
+NEW = {"name": "Globex Recruitment Ltd", "short_name": "GLOBEX", "location": "Local"}
+
+
+def test_create_read_update_a_client(api, app):
+    created = api("POST", "/api/v1/client/", NEW)
+    assert created.status_code == 201
+    pk = created.get_json()["id"]
+    assert api("GET", f"/api/v1/client/{pk}").get_json()["result"]["short_name"] == "GLOBEX"
+    updated = api("PUT", f"/api/v1/client/{pk}", {"status": "active"})
+    assert updated.status_code == 200
+    listed = api("GET", "/api/v1/client/").get_json()
+    assert listed["count"] == 1 and listed["result"][0]["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({**NEW, "short_name": "G"}, "short_name"),
+        ({**NEW, "location": "Mars"}, "location"),
+        ({**NEW, "payment_term_label": "Custom", "payment_term_days": 30}, "payment_term_days"),
+        ({**NEW, "new_business_year": 2010}, "new_business_year"),
+        ({**NEW, "currency": "ABC"}, "currency"),
+    ],
+)
+def test_a_broken_rule_is_a_422_naming_the_field(api, values, field):
+    response = api("POST", "/api/v1/client/", values)
+    assert response.status_code == 422
+    assert field in response.get_json()["message"]
+
+
+def test_a_duplicate_name_is_a_422_naming_the_field(api, app):
+    with app.app_context():
+        ClientFactory(name=NEW["name"])
+    response = api("POST", "/api/v1/client/", {**NEW, "short_name": "OTHER"})
+    assert response.status_code == 422
+    assert "already used" in response.get_json()["message"]["name"][0]
+
+
+def test_a_missing_required_field_is_a_4xx_naming_it(api):
+    response = api("POST", "/api/v1/client/", {"name": "No Location Ltd", "short_name": "NOLOC"})
+    assert 400 <= response.status_code < 500
+    assert "location" in response.get_json()["message"]
+
+
+def test_a_broken_update_leaves_the_saved_client_alone(api, app):
+    with app.app_context():
+        pk = ClientFactory(short_name="KEEP").id
+    response = api("PUT", f"/api/v1/client/{pk}", {"short_name": "K"})
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.get(Client, pk).short_name == "KEEP"
+
+
+def test_archive_and_restore_through_the_api(api, app):
+    with app.app_context():
+        pk = ClientFactory().id
+    assert api("POST", f"/api/v1/client/{pk}/archive").get_json()["result"]["archived"] is True
+    again = api("POST", f"/api/v1/client/{pk}/archive")
+    assert again.status_code == 422 and "archived" in again.get_json()["message"]
+    assert api("POST", f"/api/v1/client/{pk}/restore").get_json()["result"]["archived"] is False
+
+
+def test_an_unknown_client_is_a_404(api):
+    assert api("POST", "/api/v1/client/999999/archive").status_code == 404
+    assert api("GET", "/api/v1/client/999999").status_code == 404
+
+
+def test_contacts_crud_and_validation(api):
+    created = api(
+        "POST",
+        "/api/v1/contact/",
+        {"first_name": "Lia", "last_name": "Tan", "email": "lia@example.test"},
+    )
+    assert created.status_code == 201
+    duplicate = api(
+        "POST",
+        "/api/v1/contact/",
+        {"first_name": "Other", "last_name": "Tan", "email": "LIA@example.test"},
+    )
+    assert duplicate.status_code == 422 and "email" in duplicate.get_json()["message"]
+
+
+def test_the_openapi_document_and_swagger_ui_are_served(app, api):
+    spec = api("GET", "/api/v1/_openapi")
+    assert spec.status_code == 200 and "/client/" in str(spec.get_json()["paths"])
+    with app.app_context():
+        username = make_user("Admin").username
+    browser = app.test_client()
+    from tests.conftest import login_staff
+
+    login_staff(browser, username)
+    assert browser.get("/swagger/v1").status_code == 200

@@ -1,0 +1,71 @@
+"""Configuration from the environment (the README's table)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import app as app_module
+from app import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    monkeypatch.setattr(app_module, "INSTANCE", tmp_path / "instance")
+    return tmp_path / "instance"
+
+
+def test_the_database_defaults_to_sqlite_under_instance(instance):
+    uri = load_config({})["SQLALCHEMY_DATABASE_URI"]
+    assert uri == f"sqlite:///{instance / 'clientdesk.db'}"
+
+
+def test_database_url_and_redis_url_come_from_the_environment(instance):
+    config = load_config({"DATABASE_URL": "postgresql+psycopg://db/x", "REDIS_URL": "redis://r"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db/x"
+    assert config["REDIS_URL"] == "redis://r"
+
+
+def test_without_redis_url_jobs_run_inline(instance):
+    assert load_config({})["REDIS_URL"] is None
+
+
+def test_without_mail_server_mail_goes_to_the_outbox(instance):
+    assert load_config({})["MAIL_SERVER"] is None
+
+
+def test_a_development_secret_key_is_generated_once_and_kept(instance):
+    first = load_config({})["SECRET_KEY"]
+    assert len(first) >= 32 and (instance / "secret_key").exists()
+    assert load_config({})["SECRET_KEY"] == first
+
+
+def test_production_without_secret_key_refuses_to_start(instance):
+    with pytest.raises(ConfigError) as caught:
+        load_config({"CLIENTDESK_ENV": "production"})
+    assert "SECRET_KEY" in str(caught.value)
+
+
+def test_production_without_secret_key_exits_with_a_one_line_reason():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["CLIENTDESK_ENV"] = "production"
+    result = subprocess.run(
+        [sys.executable, "-c", "from app import create_app; create_app()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_sets_secure_cookies(instance):
+    config = load_config({"CLIENTDESK_ENV": "production", "SECRET_KEY": "x" * 40})
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
