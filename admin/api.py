@@ -12,13 +12,11 @@ from models import Client, Contact, DomainError
 from .base import DomainModelApi
 from .roles import RESOURCE_PERMISSIONS
 
-CLIENT_API_COLUMNS = [
-    "id",
+CLIENT_FIELDS = [
     "name",
     "short_name",
     "status",
     "location",
-    "industry",
     "size_band",
     "email",
     "phone",
@@ -31,12 +29,20 @@ CLIENT_API_COLUMNS = [
     "payment_term_days",
     "remittance_details",
     "new_business_year",
-    "engagement_manager",
-    "owner",
+]
+# Related users are shown by these fields only: never a whole user row (it holds the hash).
+PERSON = ["id", "first_name", "last_name", "email"]
+CLIENT_API_COLUMNS = [
+    "id",
+    *CLIENT_FIELDS,
+    "industry.id",
+    "industry.name",
+    *(f"engagement_manager.{f}" for f in PERSON),
+    *(f"owner.{f}" for f in PERSON),
     "archived",
     "archived_at",
 ]
-CLIENT_WRITE_COLUMNS = [c for c in CLIENT_API_COLUMNS if c not in ("id", "archived", "archived_at")]
+CLIENT_WRITE_COLUMNS = [*CLIENT_FIELDS, "industry", "engagement_manager", "owner"]
 
 
 class ClientApi(DomainModelApi):

@@ -91,6 +91,31 @@ def test_archive_and_restore_through_the_api(api, app):
     assert api("POST", f"/api/v1/client/{pk}/restore").get_json()["result"]["archived"] is False
 
 
+def test_related_users_are_shown_without_their_password_hash(api, app):
+    with app.app_context():
+        manager = make_user("Account Manager", first_name="Rina")
+        pk = ClientFactory(engagement_manager=manager, owner=manager).id
+    shown = api("GET", f"/api/v1/client/{pk}")
+    listed = api("GET", "/api/v1/client/")
+    for response in (shown, listed):
+        assert "password" not in response.get_data(as_text=True)
+    assert shown.get_json()["result"]["engagement_manager"]["first_name"] == "Rina"
+
+
+def test_a_client_is_assigned_an_engagement_manager_by_id(api, app):
+    with app.app_context():
+        manager_id = make_user("Account Manager").id
+        client_role_user_id = make_user("Client").id
+    created = api("POST", "/api/v1/client/", {**NEW, "engagement_manager": manager_id})
+    assert created.status_code == 201
+    refused = api(
+        "PUT",
+        f"/api/v1/client/{created.get_json()['id']}",
+        {"engagement_manager": client_role_user_id},
+    )
+    assert refused.status_code == 422 and "engagement_manager" in refused.get_json()["message"]
+
+
 def test_an_unknown_client_is_a_404(api):
     assert api("POST", "/api/v1/client/999999/archive").status_code == 404
     assert api("GET", "/api/v1/client/999999").status_code == 404
