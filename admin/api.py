@@ -11,25 +11,10 @@ from models import Client, Contact, DomainError
 
 from .base import DomainModelApi
 from .roles import RESOURCE_PERMISSIONS
+from .views import CLIENT_FORM_COLUMNS
 
-CLIENT_FIELDS = [
-    "name",
-    "short_name",
-    "status",
-    "location",
-    "size_band",
-    "email",
-    "phone",
-    "website",
-    "address",
-    "tin",
-    "vat_number",
-    "currency",
-    "payment_term_label",
-    "payment_term_days",
-    "remittance_details",
-    "new_business_year",
-]
+RELATIONS = {"industry", "tags", "engagement_manager", "owner"}
+CLIENT_FIELDS = [field for field in CLIENT_FORM_COLUMNS if field not in RELATIONS]
 # Related users are shown by these fields only: never a whole user row (it holds the hash).
 PERSON = ["id", "first_name", "last_name", "email"]
 CLIENT_API_COLUMNS = [

@@ -34,28 +34,24 @@ from models.clients import (
 from .base import READ_WRITE, RulesModelView
 from .roles import RESOURCE_PERMISSIONS
 
-CLIENT_FORM_COLUMNS = [
-    "name",
-    "short_name",
-    "status",
-    "location",
-    "industry",
-    "size_band",
-    "tags",
-    "email",
-    "phone",
-    "website",
-    "address",
-    "tin",
-    "vat_number",
-    "currency",
-    "payment_term_label",
-    "payment_term_days",
-    "remittance_details",
-    "new_business_year",
-    "engagement_manager",
-    "owner",
+# The client's fields, declared once: the add, edit and show pages and the API use them.
+CLIENT_FIELDSETS = [
+    ("Client", ["name", "short_name", "status", "location", "industry", "size_band", "tags"]),
+    ("Contact details", ["email", "phone", "website", "address"]),
+    (
+        "Billing",
+        [
+            "tin",
+            "vat_number",
+            "currency",
+            "payment_term_label",
+            "payment_term_days",
+            "remittance_details",
+        ],
+    ),
+    ("Relationship", ["new_business_year", "engagement_manager", "owner"]),
 ]
+CLIENT_FORM_COLUMNS = [field for _, fields in CLIENT_FIELDSETS for field in fields]
 
 
 class ChoiceField(SelectField):
@@ -223,47 +219,12 @@ class ClientView(RulesModelView):
     ]
     add_columns = edit_columns = CLIENT_FORM_COLUMNS
     add_form_extra_fields = edit_form_extra_fields = CLIENT_CHOICES
+    add_fieldsets = edit_fieldsets = [
+        (name, {"fields": fields}) for name, fields in CLIENT_FIELDSETS
+    ]
     show_fieldsets = [
-        (
-            "Client",
-            {
-                "fields": [
-                    "name",
-                    "short_name",
-                    "status",
-                    "location",
-                    "industry",
-                    "size_band",
-                    "tags",
-                ]
-            },
-        ),
-        ("Contact details", {"fields": ["email", "phone", "website", "address"]}),
-        (
-            "Billing",
-            {
-                "fields": [
-                    "tin",
-                    "vat_number",
-                    "currency",
-                    "payment_term_label",
-                    "payment_term_days",
-                    "remittance_details",
-                ]
-            },
-        ),
-        (
-            "Relationship",
-            {
-                "fields": [
-                    "new_business_year",
-                    "engagement_manager",
-                    "owner",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
+        *add_fieldsets[:-1],
+        ("Relationship", {"fields": [*CLIENT_FIELDSETS[-1][1], "created_at", "updated_at"]}),
     ]
     label_columns = CLIENT_LABELS
     description_columns = {

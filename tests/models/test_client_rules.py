@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Client, ClientArchivedError, ClientValidationError
 from tests.factories import ClientFactory, make_user
+from tests.models.rules import refused
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -16,16 +17,6 @@ def valid(**overrides) -> Client:
     values = dict(name="Acme Staffing Inc.", short_name="ACME", location="Local")
     values.update(overrides)
     return Client(**values)
-
-
-def refused(client: Client, field: str) -> str:
-    """Saving ``client`` is refused by a rule on ``field``; returns the message."""
-    db.session.add(client)
-    with pytest.raises(ClientValidationError) as caught:
-        db.session.commit()
-    db.session.rollback()
-    assert caught.value.field == field, caught.value.message
-    return caught.value.message
 
 
 def test_a_valid_client_is_saved():

@@ -6,17 +6,9 @@ from sqlalchemy.exc import IntegrityError
 from extensions import db
 from models import ClientContact, ClientValidationError, Contact, Location
 from tests.factories import ClientContactFactory, ClientFactory, ContactFactory
+from tests.models.rules import refused
 
 pytestmark = pytest.mark.usefixtures("ctx")
-
-
-def refused(record, field: str) -> str:
-    db.session.add(record)
-    with pytest.raises(ClientValidationError) as caught:
-        db.session.commit()
-    db.session.rollback()
-    assert caught.value.field == field, caught.value.message
-    return caught.value.message
 
 
 @pytest.mark.parametrize("field", ["first_name", "last_name"])
