@@ -81,7 +81,21 @@ CLIENT_CHOICES = {
     "size_band": choice("Size band", SIZE_BANDS),
 }
 
+def _when(value) -> str:
+    return value.strftime("%d %b %Y, %H:%M UTC") if value else "—"
+
+
+CLIENT_FORMATTERS = {
+    "tags": lambda tags: ", ".join(str(tag) for tag in tags) or "—",
+    "created_at": _when,
+    "updated_at": _when,
+    "archived_at": _when,
+}
+
 CLIENT_LABELS = {
+    "remittance_details": "Remittance details",
+    "created_at": "Created",
+    "updated_at": "Last changed",
     "short_name": "Short name",
     "tin": "TIN",
     "vat_number": "VAT number",
@@ -161,6 +175,7 @@ class ClientContactView(RulesModelView):
 
 class LocationView(RulesModelView):
     datamodel = SQLAInterface(Location)
+    list_title = "Locations"
     class_permission_name = "Client"
     list_columns = ["kind", "label", "address_line1", "city", "country"]
     add_columns = edit_columns = show_columns = [
@@ -235,7 +250,11 @@ class ClientView(RulesModelView):
         "new_business_year": "The year the client was won, from 2015.",
     }
     related_views = [ClientContactView, LocationView]
-    show_template = "appbuilder/general/model/show_cascade.html"
+    formatters_columns = CLIENT_FORMATTERS
+    list_title = "Clients"
+    show_title = "Client"
+    add_title = "New client"
+    edit_title = "Edit client"
 
     @action(
         "archive",
@@ -259,6 +278,7 @@ class ArchivedClientView(RulesModelView):
     base_permissions = RESOURCE_PERMISSIONS["Client"]
     method_permission_name = {**READ_WRITE, "restore": "archive"}
     list_title = "Archived clients"
+    formatters_columns = CLIENT_FORMATTERS
     list_columns = ["name", "short_name", "status", "location", "archived_at"]
     search_columns = ["name", "short_name", "status", "location", "industry"]
     show_columns = ["name", "short_name", "status", "location", "industry", "archived_at"]
