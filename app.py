@@ -97,8 +97,9 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     with app.app_context():
         import models  # noqa: F401  (registers every table on the metadata)
+        from admin.index import HomeView
 
-        appbuilder = AppBuilder(update_perms=False)
+        appbuilder = AppBuilder(indexview=HomeView, update_perms=False)
         appbuilder.init_app(app, db.session)
         from admin import register as register_admin
 

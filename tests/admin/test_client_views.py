@@ -131,3 +131,21 @@ def test_the_client_page_shows_its_contacts_and_locations(app, client, manager):
         pk, email = link.client_id, link.contact.email
     page = client.get(f"/clientview/show/{pk}").get_data(as_text=True)
     assert email in page and "Cebu City" in page
+
+
+def test_the_home_page_counts_live_clients_by_status(app, client, manager):
+    with app.app_context():
+        ClientFactory(status="active")
+        ClientFactory(status="active")
+        archived = ClientFactory(status="lead")
+        archived.action_archive()
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Good to see you" in page
+    with app.app_context():
+        assert Client.count_by_status() == {"lead": 0, "prospect": 0, "active": 2, "inactive": 0}
+
+
+def test_the_home_page_sends_anonymous_visitors_to_the_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login/" in response.headers["Location"]
