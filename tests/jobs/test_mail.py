@@ -128,7 +128,16 @@ def test_a_real_rq_worker_delivers_the_welcome_email(
     }
     rq = Path(sys.executable).parent / "rq"
     result = subprocess.run(
-        [str(rq), "worker", "--burst", "--url", redis_url, "clientdesk"],
+        [
+            str(rq),
+            "worker",
+            "--burst",
+            "--worker-class",
+            "rq.worker.SimpleWorker",
+            "--url",
+            redis_url,
+            "clientdesk",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
