@@ -1,19 +1,62 @@
-"""Portal routes (a first stub: the portal issue's helper fills these in)."""
+"""The portal's pages for every signed-in contact: the company dashboard."""
 
-from flask import render_template
+from __future__ import annotations
+
+from flask import g, render_template
+
+from extensions import db
+from models import ClientContact
 
 from . import bp
-from .access import current_client, portal_login_required
+from .access import client_query, current_client, current_link, portal_login_required
+
+# Dashboard cards of areas that later issues fill in: (area right, title, what it will hold).
+UPCOMING_CARDS = (
+    ("hiring", "Projects", "Your recruitment projects, shortlisted candidates and evaluations."),
+    ("billing", "Invoices", "Your invoices, payments and statements of account."),
+    ("signatory", "Quotes & contracts", "Quotes and contracts waiting for your signature."),
+)
+
+
+def _area_label(label: str) -> tuple[str, str]:
+    """'Hiring: projects, candidates' -> ('Hiring', 'Projects, candidates')."""
+    title, _, description = label.partition(": ")
+    return title, description[:1].upper() + description[1:]
+
+
+# Each portal area's short title and description, from ClientContact.AREAS' labels.
+AREA_LABELS = {area: _area_label(label) for area, (_attr, label) in ClientContact.AREAS.items()}
+
+
+@bp.context_processor
+def portal_context() -> dict:
+    """What every portal template may show: the signed-in contact's link and the area names."""
+    return {"portal_link": g.get("portal_link"), "area_labels": AREA_LABELS}
+
+
+@bp.errorhandler(403)
+def forbidden(error):
+    """A portal area the contact has no right to: say so inside the portal layout."""
+    return render_template("portal/error.html", code=403, error=error), 403
+
+
+@bp.errorhandler(404)
+def not_found(error):
+    """Missing and another client's record look the same: a plain 'not found' page."""
+    return render_template("portal/error.html", code=404, error=error), 404
 
 
 @bp.route("/")
 @portal_login_required()
 def dashboard():
     """The company's home page in the portal."""
-    return render_template("portal/dashboard.html", client=current_client())
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    """Portal sign-in."""
-    return "portal login"
+    link = current_link()
+    primary = db.session.scalar(client_query(ClientContact).where(ClientContact.role == "primary"))
+    return render_template(
+        "portal/dashboard.html",
+        client=current_client(),
+        link=link,
+        primary_contact=primary.contact if primary else None,
+        my_areas=[AREA_LABELS[area] for area in link.areas],
+        upcoming=[card for card in UPCOMING_CARDS if link.may(card[0])],
+    )
