@@ -8,13 +8,12 @@ from .base import DomainError, Model, NotFoundError, utcnow
 from .clients import (
     Client,
     ClientArchivedError,
-    ClientContact,
     ClientValidationError,
-    Contact,
     Industry,
     Location,
     Tag,
 )
+from .contacts import ClientContact, Contact
 from .messaging import MessageError, OutboxMessage
 
 __all__ = [

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import DomainError, Model, UTCDateTime, utcnow
-from .clients import ClientContact
+from .contacts import ClientContact
 
 ROLE_ADMIN = "Admin"
 ROLE_ACCOUNT_MANAGER = "Account Manager"
