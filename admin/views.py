@@ -8,6 +8,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from extensions import db
 from models import (
@@ -64,7 +65,8 @@ class ChoiceField(SelectField):
 
 def choice(label: str, values, blank: str | None = "—", default=None) -> ChoiceField:
     """A select over one of the model's vocabularies."""
-    choices = ([("", blank)] if blank is not None else []) + [(v, v) for v in values]
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    choices += [SelectChoice(value, value) for value in values]
     return ChoiceField(
         label,
         choices=choices,
