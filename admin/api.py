@@ -11,7 +11,7 @@ from models import Client, Contact, DomainError
 
 from .base import DomainModelApi
 from .roles import RESOURCE_PERMISSIONS
-from .views import CLIENT_FORM_COLUMNS
+from .views import CLIENT_FORM_COLUMNS, CONTACT_FIELDS
 
 RELATIONS = {"industry", "tags", "engagement_manager", "owner"}
 CLIENT_FIELDS = [field for field in CLIENT_FORM_COLUMNS if field not in RELATIONS]
@@ -103,22 +103,7 @@ class ContactApi(DomainModelApi):
     class_permission_name = "Contact"
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
     datamodel = SQLAInterface(Contact)
-    list_columns = show_columns = [
-        "id",
-        "first_name",
-        "last_name",
-        "title",
-        "department",
-        "email",
-        "phone",
-    ]
-    add_columns = edit_columns = [
-        "first_name",
-        "last_name",
-        "title",
-        "department",
-        "email",
-        "phone",
-    ]
+    list_columns = show_columns = ["id", *CONTACT_FIELDS]
+    add_columns = edit_columns = CONTACT_FIELDS
     search_columns = ["first_name", "last_name", "email"]
     base_order = ("last_name", "asc")

@@ -53,6 +53,7 @@ CLIENT_FIELDSETS = [
     ("Relationship", ["new_business_year", "engagement_manager", "owner"]),
 ]
 CLIENT_FORM_COLUMNS = [field for _, fields in CLIENT_FIELDSETS for field in fields]
+CONTACT_FIELDS = ["first_name", "last_name", "title", "department", "email", "phone"]
 
 
 class ChoiceField(SelectField):
@@ -82,6 +83,7 @@ CLIENT_CHOICES = {
     "payment_term_label": choice("Payment term", PAYMENT_TERM_LABELS),
     "size_band": choice("Size band", SIZE_BANDS),
 }
+
 
 def _when(value) -> str:
     return value.strftime("%d %b %Y, %H:%M UTC") if value else "—"
@@ -308,17 +310,10 @@ def _apply(items, verb, done: str, view):
 class ContactView(RulesModelView):
     datamodel = SQLAInterface(Contact)
     class_permission_name = "Contact"
-    list_columns = ["first_name", "last_name", "title", "department", "email", "phone"]
+    list_columns = CONTACT_FIELDS
     search_columns = ["first_name", "last_name", "title", "department", "email"]
-    add_columns = edit_columns = [
-        "first_name",
-        "last_name",
-        "title",
-        "department",
-        "email",
-        "phone",
-    ]
-    show_columns = [*add_columns, "user", "created_at"]
+    add_columns = edit_columns = CONTACT_FIELDS
+    show_columns = [*CONTACT_FIELDS, "user", "created_at"]
     label_columns = {"user": "Portal login"}
     related_views = [ClientContactView]
     base_order = ("last_name", "asc")
