@@ -70,7 +70,7 @@ def load_demo() -> list[str]:
                 login.password,
                 login.first_name,
                 login.last_name,
-                f"{login.username}@{STAFF_DOMAIN}",
+                f"{login.first_name}.{login.last_name}@{STAFF_DOMAIN}".lower(),
                 roles[login.role],
             )
             count("staff users")
