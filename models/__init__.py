@@ -15,11 +15,13 @@ from .clients import (
 )
 from .contacts import ClientContact, Contact
 from .messaging import MessageError, OutboxMessage
+from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
     "Client",
     "ClientArchivedError",
     "ClientContact",
+    "ClientTeamMember",
     "ClientValidationError",
     "Contact",
     "DomainError",
@@ -33,7 +35,9 @@ __all__ = [
     "PortalInvitation",
     "PortalLogin",
     "Tag",
+    "client_visibility",
     "utcnow",
+    "visible_client_ids",
 ]
 
 
