@@ -9,6 +9,7 @@ def register(appbuilder) -> None:
     from .views import (
         ArchivedClientView,
         ClientContactView,
+        ClientTeamView,
         ClientView,
         ContactView,
         IndustryView,
@@ -26,6 +27,7 @@ def register(appbuilder) -> None:
     )
     appbuilder.add_view_no_menu(ClientContactView)
     appbuilder.add_view_no_menu(LocationView)
+    appbuilder.add_view_no_menu(ClientTeamView)
     appbuilder.add_view(TagView, "Tags", icon="fa-tags", category="Settings")
     appbuilder.add_view(IndustryView, "Industries", icon="fa-industry", category="Settings")
     appbuilder.add_view(OutboxView, "Outbox", icon="fa-envelope", category="Mail")

@@ -12,6 +12,7 @@ from models import Client, Contact, DomainError
 from .base import DomainModelApi
 from .roles import RESOURCE_PERMISSIONS
 from .views import CLIENT_FORM_COLUMNS, CONTACT_FIELDS
+from .visibility import acting_user, visible_to_user
 
 RELATIONS = {"industry", "tags", "engagement_manager", "owner"}
 CLIENT_FIELDS = [field for field in CLIENT_FORM_COLUMNS if field not in RELATIONS]
@@ -46,9 +47,14 @@ class ClientApi(DomainModelApi):
     search_columns = ["name", "short_name", "status", "location", "industry", "archived"]
     order_columns = ["name", "short_name", "status", "created_at"]
     base_order = ("name", "asc")
+    base_filters = [visible_to_user("id")]
+
+    def pre_add(self, item):
+        item.action_take_ownership_if_unowned(acting_user())
+        super().pre_add(item)
 
     def _verb(self, pk: int, verb):
-        client = db.session.get(Client, pk)
+        client = self.datamodel.get(pk, self._base_filters)
         if client is None:
             return self.response_404()
         try:

@@ -14,6 +14,7 @@ from extensions import db
 from models import (
     Client,
     ClientContact,
+    ClientTeamMember,
     Contact,
     DomainError,
     Industry,
@@ -31,9 +32,11 @@ from models.clients import (
     PAYMENT_TERM_LABELS,
     SIZE_BANDS,
 )
+from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
 from .roles import RESOURCE_PERMISSIONS
+from .visibility import acting_user, visible_to_user
 
 # The client's fields, declared once: the add, edit and show pages and the API use them.
 CLIENT_FIELDSETS = [
@@ -116,6 +119,8 @@ class ClientContactView(RulesModelView):
     """A client's contacts (shown on the client page) with their role and portal areas."""
 
     datamodel = SQLAInterface(ClientContact)
+    base_filters = [visible_to_user()]
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"client": [visible_to_user("id")]}
     class_permission_name = "Contact"
     list_title = "Contacts"
     list_columns = [
@@ -161,14 +166,11 @@ class ClientContactView(RulesModelView):
         single=False,
     )
     def invite(self, items):
-        from flask_login import current_user
-
         from jobs.portal import invite_contact
 
-        items = items if isinstance(items, list) else [items]
-        for link in items:
+        for link in _visible(items, self):
             try:
-                invite_contact(link, current_user)
+                invite_contact(link, acting_user())
             except DomainError as error:
                 db.session.rollback()
                 flash(f"{link.contact}: {error.message}", "danger")
@@ -179,6 +181,8 @@ class ClientContactView(RulesModelView):
 
 class LocationView(RulesModelView):
     datamodel = SQLAInterface(Location)
+    base_filters = [visible_to_user()]
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"client": [visible_to_user("id")]}
     list_title = "Locations"
     class_permission_name = "Client"
     list_columns = ["kind", "label", "address_line1", "city", "country"]
@@ -204,12 +208,43 @@ class LocationView(RulesModelView):
     base_permissions = RESOURCE_PERMISSIONS["Client"]
 
 
+class ClientTeamView(RulesModelView):
+    """The Team tab: staff on the client's relationship, with their role (manage access)."""
+
+    datamodel = SQLAInterface(ClientTeamMember)
+    class_permission_name = "Client"
+    method_permission_name = {**READ_WRITE, "remove": "write"}
+    base_permissions = RESOURCE_PERMISSIONS["Client"]
+    base_filters = [visible_to_user()]
+    list_title = "Team"
+    list_columns = ["user", "user.email", "role", "added_at"]
+    add_columns = ["client", "user", "role"]
+    edit_columns = ["role"]
+    show_columns = ["client", "user", "role", "added_at"]
+    label_columns = {"user": "Staff member", "user.email": "Email", "added_at": "Added"}
+    formatters_columns = {"added_at": lambda value: value.strftime("%d %b %Y") if value else ""}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "role": choice("Role on the relationship", TEAM_ROLES, blank=None, default="recruiter")
+    }
+    add_form_query_rel_fields = {"client": [visible_to_user("id")]}
+
+    @action(
+        "remove",
+        "Remove from team",
+        "Take the selected people off this client's team?",
+        "fa-user-times",
+        single=False,
+    )
+    def remove(self, items):
+        return _apply(items, ClientTeamMember.action_remove, "removed from the team", self)
+
+
 class ClientView(RulesModelView):
     """Live clients. Clients are never deleted: archive them, and restore from Archived clients."""
 
     datamodel = SQLAInterface(Client)
     class_permission_name = "Client"
-    base_filters = [["archived", FilterEqual, False]]
+    base_filters = [["archived", FilterEqual, False], visible_to_user("id")]
     exclude_route_methods = {"delete"}  # clients are never deleted: archive them
     base_order = ("name", "asc")
     base_permissions = RESOURCE_PERMISSIONS["Client"]
@@ -253,12 +288,15 @@ class ClientView(RulesModelView):
         "payment_term_days": "Only with Net or MFI payment terms (e.g. Net 30).",
         "new_business_year": "The year the client was won, from 2015.",
     }
-    related_views = [ClientContactView, LocationView]
+    related_views = [ClientContactView, LocationView, ClientTeamView]
     formatters_columns = CLIENT_FORMATTERS
     list_title = "Clients"
     show_title = "Client"
     add_title = "New client"
     edit_title = "Edit client"
+
+    def pre_add(self, item):
+        item.action_take_ownership_if_unowned(acting_user())
 
     @action(
         "archive",
@@ -276,7 +314,7 @@ class ArchivedClientView(RulesModelView):
 
     datamodel = SQLAInterface(Client)
     class_permission_name = "Client"
-    base_filters = [["archived", FilterEqual, True]]
+    base_filters = [["archived", FilterEqual, True], visible_to_user("id")]
     exclude_route_methods = {"delete", "add", "edit"}
     base_order = ("archived_at", "desc")
     base_permissions = RESOURCE_PERMISSIONS["Client"]
@@ -294,17 +332,24 @@ class ArchivedClientView(RulesModelView):
 
 
 def _apply(items, verb, done: str, view):
-    items = items if isinstance(items, list) else [items]
-    for item in items:
+    """Run a model verb on each selected row the user may see; one commit per row."""
+    for item in _visible(items, view):
         try:
             verb(item)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            flash(f"{item.name}: {error.message}", "danger")
+            flash(f"{item}: {error.message}", "danger")
         else:
-            flash(f"{item.name} {done}.", "success")
-    return redirect(view.get_redirect())
+            flash(f"{item} {done}.", "success")
+    return redirect(request.referrer or view.get_redirect())
+
+
+def _visible(items, view) -> list:
+    """The selected rows that pass the view's base filters (FAB's action_post skips them)."""
+    items = items if isinstance(items, list) else [items]
+    pk = view.datamodel.get_pk_name()
+    return [item for item in items if view.datamodel.get(getattr(item, pk), view._base_filters)]
 
 
 class ContactView(RulesModelView):

@@ -87,7 +87,7 @@ def is_staff(user: User | None) -> bool:
     """True for a user holding any staff role (everyone but portal-only Client users)."""
     from .access import STAFF_ROLES
 
-    return bool(user) and any(role.name in STAFF_ROLES for role in user.roles)
+    return any(role.name in STAFF_ROLES for role in getattr(user, "roles", None) or ())
 
 
 # ---------------------------------------------------------------- reference tables
@@ -354,6 +354,11 @@ class Client(TimestampMixin, Model):
             raise errors[0]
 
     # -- actions
+    def action_take_ownership_if_unowned(self, user: User | None) -> None:
+        """A client nobody owns belongs to the staff user who records it (so they still see it)."""
+        if self.owner is None and self.owner_id is None and is_staff(user):
+            self.owner = user
+
     def action_archive(self) -> None:
         """Archive the client: it leaves every list but is kept forever (clients are never deleted).
 

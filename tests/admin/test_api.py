@@ -10,8 +10,9 @@ from tests.factories import ClientFactory, make_user
 
 @pytest.fixture
 def api(app):
+    """API calls as an Admin, who sees every client (visibility has its own tests)."""
     with app.app_context():
-        username = make_user("Account Manager").username
+        username = make_user("Admin").username
     token = (
         app.test_client()
         .post(

@@ -11,8 +11,9 @@ from tests.factories import ClientFactory, IndustryFactory, make_user
 
 @pytest.fixture
 def manager(app, client):
+    """Signed in as an Admin, who sees every client (visibility has its own tests)."""
     with app.app_context():
-        user = make_user("Account Manager")
+        user = make_user("Admin")
         login_staff(client, user.username)
         return user.id
 

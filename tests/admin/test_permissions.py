@@ -3,6 +3,8 @@ and that a Client-role (portal) user reaches none of it."""
 
 import pytest
 
+from extensions import db
+from models import ClientTeamMember
 from tests.conftest import PASSWORD, login_staff
 from tests.factories import ClientFactory, ContactFactory, make_user
 
@@ -47,10 +49,19 @@ def records(app):
         return {"client": ClientFactory().id, "contact": ContactFactory().id}
 
 
-def signed_in(app, role):
+def staff_on_team(role, client_id):
+    """A user holding ``role``, on the team of client ``client_id`` when they are staff."""
+    user = make_user(role)
+    if role != "Client":
+        db.session.add(ClientTeamMember(client_id=client_id, user=user, role="recruiter"))
+        db.session.commit()
+    return user
+
+
+def signed_in(app, role, client_id=None):
     client = app.test_client()
     with app.app_context():
-        user = make_user(role)
+        user = staff_on_team(role, client_id) if client_id else make_user(role)
         username = user.username
     response = login_staff(client, username)
     assert response.status_code == 302
@@ -60,7 +71,7 @@ def signed_in(app, role):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", PAGES)
 def test_admin_pages_follow_the_matrix(app, records, role, page):
-    client, _ = signed_in(app, role)
+    client, _ = signed_in(app, role, records["client"])
     response = client.get(page.format(**records))
     if role in PAGES[page]:
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
@@ -94,7 +105,7 @@ def api_body(path):
 def test_the_api_follows_the_matrix(app, records, role, call):
     method, path = call
     with app.app_context():
-        username = make_user(role).username
+        username = staff_on_team(role, records["client"]).username
     token = api_token(app, username)
     response = app.test_client().open(
         path.format(**records),

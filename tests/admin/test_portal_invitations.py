@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from extensions import db
-from models import OutboxMessage, PortalInvitation
+from models import ClientTeamMember, OutboxMessage, PortalInvitation
 from tests.conftest import csrf_token, login_staff
 from tests.factories import ClientContactFactory, make_user
 
@@ -11,8 +11,11 @@ from tests.factories import ClientContactFactory, make_user
 def invite(app, role):
     browser = app.test_client()
     with app.app_context():
-        login_staff(browser, make_user(role).username)
-        link = ClientContactFactory(contact__email="ops.lead@example.test")
+        user = make_user(role)
+        login_staff(browser, user.username)
+        link = ClientContactFactory(contact__email="ops.lead@example.test", client__owner=user)
+        db.session.add(ClientTeamMember(client=link.client, user=user, role="recruiter"))
+        db.session.commit()
         client_id, link_id = link.client_id, link.id
     token = csrf_token(browser, f"/clientview/show/{client_id}")
     return browser.post(
@@ -42,8 +45,9 @@ def test_a_recruiter_may_not_invite(app):
 def test_a_contact_without_email_cannot_be_invited(app):
     browser = app.test_client()
     with app.app_context():
-        login_staff(browser, make_user("Account Manager").username)
-        link = ClientContactFactory(contact__email=None)
+        user = make_user("Account Manager")
+        login_staff(browser, user.username)
+        link = ClientContactFactory(contact__email=None, client__owner=user)
         client_id, link_id = link.client_id, link.id
     token = csrf_token(browser, f"/clientview/show/{client_id}")
     browser.post(
