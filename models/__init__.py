@@ -3,6 +3,7 @@
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .activity import ACTIVITY_KINDS, Activity, record_activity
 from .access import PortalAccessError, PortalInvitation, PortalLogin
 from .base import DomainError, Model, NotFoundError, utcnow
 from .clients import (
@@ -18,6 +19,8 @@ from .messaging import MessageError, OutboxMessage
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
+    "ACTIVITY_KINDS",
+    "Activity",
     "Client",
     "ClientArchivedError",
     "ClientContact",
@@ -36,6 +39,7 @@ __all__ = [
     "PortalLogin",
     "Tag",
     "client_visibility",
+    "record_activity",
     "utcnow",
     "visible_client_ids",
 ]
