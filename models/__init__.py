@@ -3,8 +3,8 @@
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .activity import ACTIVITY_KINDS, Activity, record_activity
 from .access import PortalAccessError, PortalInvitation, PortalLogin
+from .activity import ACTIVITY_KINDS, Activity, record_activity
 from .base import DomainError, Model, NotFoundError, utcnow
 from .clients import (
     Client,

@@ -126,5 +126,5 @@ def test_the_team_tab_adds_and_removes_a_recruiter_and_access_follows(app):
         data={"action": "remove", "rowid": [member_id], "csrf_token": token},
         follow_redirects=True,
     )
-    assert "removed from the team" in removed.get_data(as_text=True), removed.get_data(as_text=True)[-3000:]
+    assert "removed from the team" in removed.get_data(as_text=True)
     assert recruiter_browser.get(f"/clientview/show/{client_id}").status_code == 404
