@@ -6,6 +6,7 @@ from __future__ import annotations
 def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
+    from .records_api import ActivityApi, LocationApi
     from .views import (
         ArchivedClientView,
         ClientContactView,
@@ -37,3 +38,5 @@ def register(appbuilder) -> None:
     appbuilder.add_view(PortalLoginView, "Portal logins", icon="fa-sign-in", category="Portal")
     appbuilder.add_api(ClientApi)
     appbuilder.add_api(ContactApi)
+    appbuilder.add_api(LocationApi)
+    appbuilder.add_api(ActivityApi)

@@ -17,6 +17,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, UTCDateTime, utcnow
+from .clients import Client
 
 # What happened (the timeline's filter and icon).
 ACTIVITY_KINDS = (
@@ -60,6 +61,7 @@ class Activity(Model):
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship(User, lazy="joined")
+    client: Mapped[Client | None] = relationship(Client)
 
     def __str__(self) -> str:
         return self.summary

@@ -1,0 +1,93 @@
+"""The client page's records in the REST API: each scoped to the clients its user may see.
+
+A record of a client outside the user's visibility answers 404 (read or write), exactly like
+the admin's tabs; the permission matrix of the resource behind each API still applies.
+"""
+
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from extensions import db
+from models import Activity, Location, NotFoundError, client_visibility
+from models.clients import Client
+
+from .base import DomainModelApi
+from .roles import RESOURCE_PERMISSIONS
+from .visibility import acting_user, visible_to_user
+
+PERSON = ["id", "first_name", "last_name"]
+
+
+class ClientScopedApi(DomainModelApi):
+    """A ``DomainModelApi`` over rows with a ``client_id``, limited to the user's clients."""
+
+    class_permission_name = "Client"
+    base_permissions = RESOURCE_PERMISSIONS["Client"]
+    base_filters = [visible_to_user()]
+
+    def _check_client(self, item) -> None:
+        """A write naming a client the user may not see is a 404 (it does not exist for them)."""
+        client_id = (
+            item.client_id if item.client_id is not None else getattr(item.client, "id", None)
+        )
+        with db.session.no_autoflush:  # the new row is not in the session yet
+            visible = db.session.scalar(
+                db.select(Client.id).where(Client.id == client_id, client_visibility(acting_user()))
+            )
+        if visible is None:
+            raise NotFoundError("No such client.", "client")
+
+    def pre_add(self, item):
+        self._check_client(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        self._check_client(item)
+        super().pre_update(item)
+
+
+LOCATION_FIELDS = [
+    "kind",
+    "label",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+]
+
+
+class LocationApi(ClientScopedApi):
+    """A client's addresses (billing, workplace, other)."""
+
+    resource_name = "location"
+    datamodel = SQLAInterface(Location)
+    list_columns = show_columns = ["id", "client.id", "client.name", *LOCATION_FIELDS]
+    add_columns = ["client", *LOCATION_FIELDS]
+    edit_columns = LOCATION_FIELDS
+    search_columns = ["client", "kind", "city", "country"]
+
+
+class ActivityApi(ClientScopedApi):
+    """The client timeline and audit trail: read only, newest first."""
+
+    resource_name = "activity"
+    datamodel = SQLAInterface(Activity)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = show_columns = [
+        "id",
+        "at",
+        "client.id",
+        "client.name",
+        "kind",
+        "subject_type",
+        "subject_id",
+        "summary",
+        "changes",
+        *(f"actor.{field}" for field in PERSON),
+    ]
+    search_columns = ["client", "kind", "subject_type", "subject_id", "at"]
+    order_columns = ["at", "kind"]
+    base_order = ("at", "desc")
