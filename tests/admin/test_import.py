@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from admin.commands import cli
 from extensions import db
-from models import Activity, Client, Contact
+from models import Activity, Client, ClientTeamMember, Contact
 from tests.conftest import csrf_token, login_staff
 from tests.factories import ClientFactory, make_user
 from tests.models.test_import import CLIENT_HEADER, as_csv, client_rows
@@ -185,3 +185,18 @@ def test_merging_a_client_the_user_cannot_see_answers_404(app):
         login_staff(browser, username)
     assert browser.get(f"/duplicates/merge?ids={mine},{hidden}").status_code == 404
     assert "Hidden Co" not in browser.get("/duplicates/").get_data(as_text=True)
+
+
+def test_a_recruiter_on_the_team_may_not_merge(app):
+    with app.app_context():
+        recruiter = make_user("Recruiter")
+        ids = [ClientFactory(name=name).id for name in ("Acme Inc", "ACME Ltd")]
+        db.session.add_all(
+            ClientTeamMember(client_id=pk, user=recruiter, role="recruiter") for pk in ids
+        )
+        db.session.commit()
+        username = recruiter.username
+    browser = app.test_client()
+    login_staff(browser, username)
+    assert "Acme Inc" in browser.get("/duplicates/").get_data(as_text=True)
+    assert browser.get(f"/duplicates/merge?ids={ids[0]},{ids[1]}").status_code == 403
