@@ -52,6 +52,11 @@ def _stored(token: str) -> tuple[dict, bytes]:
     return meta, (_folder() / f"{token}.csv").read_bytes()
 
 
+def _may_import(kind: str) -> bool:
+    """Clients need write on Client (the view's permission); contacts also on Contact."""
+    return kind != "contacts" or current_app.appbuilder.sm.has_access("can_write", "Contact")
+
+
 class ImportView(BaseView):
     """Import clients or contacts from a CSV file (Clients › Import CSV)."""
 
@@ -79,6 +84,8 @@ class ImportView(BaseView):
         problem = None
         if kind not in KINDS:
             problem = "Choose what the file holds: clients or contacts."
+        elif not _may_import(kind):
+            abort(403)
         elif upload is None or not upload.filename:
             problem = "Choose a CSV file to upload."
         if problem is None:
@@ -104,6 +111,8 @@ class ImportView(BaseView):
     def confirm(self, token: str):
         """Import the good rows of an uploaded file and show what happened."""
         meta, data = _stored(token)
+        if not _may_import(meta["kind"]):
+            abort(403)
         try:
             report = import_csv(
                 db.session,

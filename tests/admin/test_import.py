@@ -200,3 +200,10 @@ def test_a_recruiter_on_the_team_may_not_merge(app):
     login_staff(browser, username)
     assert "Acme Inc" in browser.get("/duplicates/").get_data(as_text=True)
     assert browser.get(f"/duplicates/merge?ids={ids[0]},{ids[1]}").status_code == 403
+
+
+def test_finance_may_import_clients_but_not_contacts(app):
+    browser = signed_in(app, "Finance")
+    response = upload(browser, b"first_name,last_name\nAna,Cruz\n", kind="contacts")
+    assert response.status_code == 403
+    assert upload(browser, b"name,short_name,location\nFin Co,FIN,Local\n").status_code == 200
