@@ -6,7 +6,10 @@ from __future__ import annotations
 def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
+    from .duplicates import DuplicatesView
+    from .importing import ImportView
     from .records_api import ActivityApi, LocationApi
+    from .saved_filters import SavedFilterView
     from .views import (
         ArchivedClientView,
         ClientContactView,
@@ -25,6 +28,13 @@ def register(appbuilder) -> None:
     appbuilder.add_view(ContactView, "Contacts", icon="fa-address-book", category="Clients")
     appbuilder.add_view(
         ArchivedClientView, "Archived clients", icon="fa-archive", category="Clients"
+    )
+    appbuilder.add_view(ImportView, "Import CSV", icon="fa-upload", category="Clients")
+    appbuilder.add_view(
+        DuplicatesView, "Possible duplicates", icon="fa-clone", category="Clients"
+    )
+    appbuilder.add_view(
+        SavedFilterView, "My saved filters", icon="fa-bookmark", category="Clients"
     )
     appbuilder.add_view_no_menu(ClientContactView)
     appbuilder.add_view_no_menu(LocationView)

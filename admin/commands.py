@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
@@ -31,3 +33,41 @@ def demo() -> None:
     summary = load_demo()
     for line in summary:
         click.echo(line)
+
+
+@cli.command("import-csv")
+@click.argument("kind", type=click.Choice(["clients", "contacts"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Import the good rows (without it: preview only).")
+@click.option(
+    "--rejected",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the rejected rows (default: FILE with .rejected.csv).",
+)
+def import_csv_command(kind: str, file: Path, commit: bool, rejected: Path | None) -> None:
+    """Check a CSV file of clients or contacts and, with --commit, import its good rows.
+
+    Every bad row is printed with its line, field and rule; rows already present are skipped.
+    """
+    from extensions import db
+    from models.importing import ImportFileError, check_csv, import_csv
+
+    data = file.read_bytes()
+    try:
+        if commit:
+            report = import_csv(db.session, kind, data, file.name)
+        else:
+            report = check_csv(db.session, kind, data, file.name)
+    except ImportFileError as error:
+        raise click.ClickException(error.message) from error
+    for error in report.errors:
+        click.echo(f"line {error.line}: {error.field}: {error.message}")
+    good = f"imported {report.imported}" if commit else f"ready {len(report.good)}"
+    click.echo(
+        f"{file.name}: {report.rows} rows, {good}, {len(report.present)} already present, "
+        f"{len(report.bad_lines)} rejected"
+    )
+    if report.bad_lines:
+        target = rejected or file.with_name(f"{file.stem}.rejected.csv")
+        target.write_text(report.rejected_csv())
+        click.echo(f"rejected rows written to {target}")

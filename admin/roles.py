@@ -24,6 +24,7 @@ RESOURCE_PERMISSIONS = {
     "Reference": ["can_read", "can_write"],
     "OutboxMessage": ["can_read"],
     "PortalAccess": ["can_read"],
+    "SavedFilter": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -34,17 +35,20 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Reference": {"read", "write"},
         "OutboxMessage": {"read"},
         "PortalAccess": {"read"},
+        "SavedFilter": {"read", "write"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
         "Contact": {"read"},
         "Reference": {"read"},
+        "SavedFilter": {"read", "write"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
         "Contact": {"read"},
         "Reference": {"read"},
         "OutboxMessage": {"read"},
+        "SavedFilter": {"read", "write"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -63,6 +67,9 @@ MENU_RESOURCES = {
     "Portal": "PortalAccess",
     "Portal invitations": "PortalAccess",
     "Portal logins": "PortalAccess",
+    "Import CSV": "Client",
+    "Possible duplicates": "Client",
+    "My saved filters": "SavedFilter",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.

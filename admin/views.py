@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request
+from flask import flash, redirect, request, url_for
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -32,6 +32,7 @@ from models.clients import (
     PAYMENT_TERM_LABELS,
     SIZE_BANDS,
 )
+from models.segments import REVENUE_BANDS
 from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
@@ -53,6 +54,7 @@ CLIENT_FIELDSETS = [
             "remittance_details",
         ],
     ),
+    ("Segmentation", ["revenue_potential", "country", "region"]),
     ("Relationship", ["new_business_year", "engagement_manager", "owner"]),
 ]
 CLIENT_FORM_COLUMNS = [field for _, fields in CLIENT_FIELDSETS for field in fields]
@@ -85,6 +87,7 @@ CLIENT_CHOICES = {
     "location": choice("Location", LOCATIONS, blank="Choose Local or Foreign"),
     "payment_term_label": choice("Payment term", PAYMENT_TERM_LABELS),
     "size_band": choice("Size band", SIZE_BANDS),
+    "revenue_potential": choice("Revenue potential", REVENUE_BANDS),
 }
 
 
@@ -112,6 +115,7 @@ CLIENT_LABELS = {
     "new_business_year": "New business year",
     "engagement_manager": "Engagement manager",
     "archived_at": "Archived on",
+    "revenue_potential": "Revenue potential",
 }
 
 
@@ -248,7 +252,8 @@ class ClientView(RulesModelView):
     exclude_route_methods = {"delete"}  # clients are never deleted: archive them
     base_order = ("name", "asc")
     base_permissions = RESOURCE_PERMISSIONS["Client"]
-    method_permission_name = {**READ_WRITE, "archive": "archive"}
+    method_permission_name = {**READ_WRITE, "archive": "archive", "merge": "archive"}
+    list_template = "admin/client_list.html"
 
     list_columns = [
         "name",
@@ -270,6 +275,10 @@ class ClientView(RulesModelView):
         "owner",
         "currency",
         "payment_term_label",
+        "size_band",
+        "revenue_potential",
+        "country",
+        "region",
     ]
     add_columns = edit_columns = CLIENT_FORM_COLUMNS
     add_form_extra_fields = edit_form_extra_fields = CLIENT_CHOICES
@@ -287,6 +296,9 @@ class ClientView(RulesModelView):
         "currency": "ISO 4217 code, e.g. PHP, USD, EUR.",
         "payment_term_days": "Only with Net or MFI payment terms (e.g. Net 30).",
         "new_business_year": "The year the client was won, from 2015.",
+        "revenue_potential": "What the client could bring in a year, in its own currency.",
+        "country": "ISO 3166 two-letter code, e.g. PH, SG, GB.",
+        "region": "Province, state or area within the country (needs the country).",
     }
     related_views = [ClientContactView, LocationView, ClientTeamView]
     formatters_columns = CLIENT_FORMATTERS
@@ -307,6 +319,20 @@ class ClientView(RulesModelView):
     )
     def archive(self, items):
         return _apply(items, Client.action_archive, "archived", self)
+
+    @action("merge", "Merge…", "", "fa-compress", single=False)
+    def merge(self, items):
+        """Open the merge page for the selected clients, to pick the one kept."""
+        ids = ",".join(str(item.id) for item in _visible(items, self))
+        return redirect(url_for("DuplicatesView.merge", ids=ids))
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            from .saved_filters import saved_filters
+
+            kwargs["saved_filters"] = saved_filters("ClientView")
+            kwargs["may_save_filter"] = self.appbuilder.sm.has_access("can_write", "SavedFilter")
+        return super().render_template(template, **kwargs)
 
 
 class ArchivedClientView(RulesModelView):

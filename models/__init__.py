@@ -15,7 +15,9 @@ from .clients import (
     Tag,
 )
 from .contacts import ClientContact, Contact
+from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage
+from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "Client",
     "ClientArchivedError",
     "ClientContact",
+    "ClientMergeError",
     "ClientTeamMember",
     "ClientValidationError",
     "Contact",
@@ -37,6 +40,8 @@ __all__ = [
     "PortalAccessError",
     "PortalInvitation",
     "PortalLogin",
+    "REVENUE_BANDS",
+    "SavedFilter",
     "Tag",
     "client_visibility",
     "record_activity",

@@ -182,6 +182,14 @@ class Client(TimestampMixin, Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
     archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Segmentation (rules in segments.py): a revenue band, the country and a region in it.
+    revenue_potential: Mapped[str | None] = mapped_column(String(12))
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+    # The client this one was merged into (it is then archived): see merge.py. A plain id,
+    # not a foreign key: clients are never deleted, and a second self-reference would make
+    # the parent/child relationship ambiguous and SQLite rebuild the table to add it.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
 
     # -- relationships (one-directional on purpose: a form may validate a transient client)
     industry: Mapped[Industry | None] = relationship(Industry, lazy="joined")
@@ -204,7 +212,7 @@ class Client(TimestampMixin, Model):
     def _strip(self, key, value):
         return value.strip() if isinstance(value, str) else value
 
-    @validates("currency")
+    @validates("currency", "country")
     def _upper(self, key, value):
         return value.strip().upper() or None if isinstance(value, str) else value
 
@@ -297,6 +305,9 @@ class Client(TimestampMixin, Model):
         if self.email and not EMAIL_RE.match(self.email):
             errors.append(ClientValidationError("Email is not a valid email address.", "email"))
         errors.extend(self._payment_term_violations())
+        from .segments import segmentation_violations
+
+        errors.extend(segmentation_violations(self))
         if self.new_business_year is not None:
             this_year = utcnow().year
             if not FIRST_BUSINESS_YEAR <= self.new_business_year <= this_year:
@@ -380,6 +391,15 @@ class Client(TimestampMixin, Model):
         self.archived = False
         self.archived_at = None
         self.validate()
+
+    def action_merge_into(self, kept: Client, by: User | None = None) -> dict[str, int]:
+        """Move everything about this client to ``kept``, then archive this one (see merge.py).
+
+        :raise ClientMergeError: when merging a client into itself or an archived client.
+        """
+        from .merge import merge_client
+
+        return merge_client(self, kept, by)
 
     def action_link_contact(self, contact: Contact, role: str = "secondary") -> ClientContact:
         """Link a contact to this client with a role.

@@ -60,7 +60,9 @@ class Contact(TimestampMixin, Model):
         value = value.strip() if isinstance(value, str) else value
         return value or None if key in ("email", "phone") else value
 
-    def violations(self) -> list[ClientValidationError]:
+    def violations(self, unique: bool = True) -> list[ClientValidationError]:
+        """Every rule this contact breaks; ``unique=False`` leaves out the one rule that reads
+        the database (the email taken by another contact), for a caller checking it in bulk."""
         errors = []
         for field, label in (("first_name", "First name"), ("last_name", "Last name")):
             if _blank(getattr(self, field)):
@@ -68,7 +70,7 @@ class Contact(TimestampMixin, Model):
         if self.email:
             if not EMAIL_RE.match(self.email):
                 errors.append(ClientValidationError("Email is not a valid email address.", "email"))
-            else:
+            elif unique:
                 session = object_session(self) or _session()
                 query = select(Contact.id).where(func.lower(Contact.email) == self.email.lower())
                 if self.id is not None:

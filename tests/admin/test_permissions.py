@@ -27,6 +27,9 @@ PAGES = {
     "/outboxview/list/": {"Admin", "Account Manager", "Finance"},
     "/portalinvitationview/list/": {"Admin", "Account Manager"},
     "/portalloginview/list/": {"Admin", "Account Manager"},
+    "/import/": {"Admin", "Account Manager", "Finance"},
+    "/duplicates/": {"Admin", "Account Manager", "Recruiter", "Finance"},
+    "/savedfilterview/list/": {"Admin", "Account Manager", "Recruiter", "Finance"},
     "/users/list/": {"Admin"},
     "/roles/list/": {"Admin"},
 }
