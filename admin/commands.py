@@ -31,3 +31,18 @@ def demo() -> None:
     summary = load_demo()
     for line in summary:
         click.echo(line)
+
+
+@cli.command("retention")
+def retention() -> None:
+    """Erase the contacts of clients archived longer than RETENTION_DAYS_AFTER_ARCHIVE."""
+    from flask import current_app
+
+    from jobs.privacy import anonymise_expired_contacts
+
+    erased = anonymise_expired_contacts()
+    days = current_app.config["RETENTION_DAYS_AFTER_ARCHIVE"]
+    click.echo(
+        f"{len(erased)} contact(s) of clients archived over {days} days erased"
+        + (f": #{', #'.join(map(str, erased))}" if erased else ".")
+    )

@@ -14,19 +14,35 @@ from .clients import (
     Location,
     Tag,
 )
+from .consent import (
+    CONSENT_PURPOSES,
+    CONSENT_SOURCES,
+    ConsentError,
+    ConsentRecord,
+    grant_consent,
+    has_marketing_consent,
+    withdraw_consent,
+)
 from .contacts import ClientContact, Contact
 from .messaging import MessageError, OutboxMessage
+from .privacy import PERSONAL_DATA, ContactErasedError, erase_contact, export_contact
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "CONSENT_PURPOSES",
+    "CONSENT_SOURCES",
+    "PERSONAL_DATA",
     "Activity",
     "Client",
     "ClientArchivedError",
     "ClientContact",
     "ClientTeamMember",
     "ClientValidationError",
+    "ConsentError",
+    "ConsentRecord",
     "Contact",
+    "ContactErasedError",
     "DomainError",
     "Industry",
     "Location",
@@ -39,9 +55,14 @@ __all__ = [
     "PortalLogin",
     "Tag",
     "client_visibility",
+    "erase_contact",
+    "export_contact",
+    "grant_consent",
+    "has_marketing_consent",
     "record_activity",
     "utcnow",
     "visible_client_ids",
+    "withdraw_consent",
 ]
 
 

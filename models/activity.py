@@ -28,6 +28,7 @@ ACTIVITY_KINDS = (
     "merged",
     "imported",
     "erased",
+    "consent",
     "note",
     "mail",
     "sms",
