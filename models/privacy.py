@@ -17,6 +17,7 @@ neither declared here nor listed in ``NOT_PERSONAL``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -122,8 +123,6 @@ class Person:
 
 
 def _json_escaped(value: str) -> str:
-    import json
-
     return json.dumps(value)[1:-1]
 
 
@@ -158,8 +157,12 @@ def _email_is(column) -> Any:
     return lambda person: func.lower(column) == person.email if person.email else false()
 
 
-ERASED_NAME = lambda row, person: person.erased_name  # noqa: E731
-ERASED_EMAIL = lambda row, person: person.erased_email  # noqa: E731
+def erased_name(row, person: Person) -> str:
+    return person.erased_name
+
+
+def erased_email(row, person: Person) -> str:
+    return person.erased_email
 
 
 def _scrub(column: str) -> EraseValue:
@@ -253,8 +256,8 @@ PERSONAL_DATA: list[PersonalData] = [
             "login_count",
         ),
         erase={
-            "username": ERASED_EMAIL,
-            "email": ERASED_EMAIL,
+            "username": erased_email,
+            "email": erased_email,
             "first_name": "Erased",
             "last_name": lambda row, person: f"contact #{person.id}",
             "password": None,
@@ -277,7 +280,7 @@ PERSONAL_DATA: list[PersonalData] = [
             "accepted_at",
             "revoked_at",
         ),
-        erase={"email": ERASED_EMAIL, "revoked_at": _revoke_pending},
+        erase={"email": erased_email, "revoked_at": _revoke_pending},
     ),
     PersonalData(
         "portal_sign_ins",
@@ -287,7 +290,7 @@ PERSONAL_DATA: list[PersonalData] = [
             _email_is(model.username)(person),
         ),
         export=("at", "username", "succeeded", "reason", "ip", "user_agent", "client_id"),
-        erase={"username": ERASED_EMAIL, "ip": None, "user_agent": None},
+        erase={"username": erased_email, "ip": None, "user_agent": None},
     ),
     PersonalData(
         "consent",
@@ -313,8 +316,8 @@ PERSONAL_DATA: list[PersonalData] = [
         ),
         # The row, its status and dates stay for the accounts; what was said to whom goes.
         erase={
-            "to_email": ERASED_EMAIL,
-            "to_name": ERASED_NAME,
+            "to_email": erased_email,
+            "to_name": erased_name,
             "subject": _scrub("subject"),
             "body_text": "",
             "body_html": None,
