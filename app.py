@@ -40,6 +40,13 @@ def _secret_key(env: dict, production: bool) -> str:
     return key_file.read_text().strip()
 
 
+def _positive_int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name) or str(default)
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigError(f"clientdesk: {name} must be a whole number of days, 1 or more.")
+    return int(raw)
+
+
 def load_config(env: dict | None = None) -> dict:
     """Configuration from the environment, as documented in the README."""
     env = dict(os.environ if env is None else env)
@@ -60,6 +67,7 @@ def load_config(env: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "RETENTION_DAYS_AFTER_ARCHIVE": _positive_int(env, "RETENTION_DAYS_AFTER_ARCHIVE", 730),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",
         "FAB_CREATE_DB": False,  # tables come from Alembic migrations

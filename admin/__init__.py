@@ -8,6 +8,7 @@ def register(appbuilder) -> None:
     from .api import ClientApi, ContactApi
     from .duplicates import DuplicatesView
     from .importing import ImportView
+    from .privacy import ConsentRecordView
     from .records_api import ActivityApi, LocationApi
     from .saved_filters import SavedFilterView
     from .views import (
@@ -39,6 +40,7 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(ClientContactView)
     appbuilder.add_view_no_menu(LocationView)
     appbuilder.add_view_no_menu(ClientTeamView)
+    appbuilder.add_view_no_menu(ConsentRecordView)
     appbuilder.add_view(TagView, "Tags", icon="fa-tags", category="Settings")
     appbuilder.add_view(IndustryView, "Industries", icon="fa-industry", category="Settings")
     appbuilder.add_view(OutboxView, "Outbox", icon="fa-envelope", category="Mail")

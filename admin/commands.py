@@ -71,3 +71,18 @@ def import_csv_command(kind: str, file: Path, commit: bool, rejected: Path | Non
         target = rejected or file.with_name(f"{file.stem}.rejected.csv")
         target.write_text(report.rejected_csv())
         click.echo(f"rejected rows written to {target}")
+
+
+@cli.command("retention")
+def retention() -> None:
+    """Erase the contacts of clients archived longer than RETENTION_DAYS_AFTER_ARCHIVE."""
+    from flask import current_app
+
+    from jobs.privacy import anonymise_expired_contacts
+
+    erased = anonymise_expired_contacts()
+    days = current_app.config["RETENTION_DAYS_AFTER_ARCHIVE"]
+    click.echo(
+        f"{len(erased)} contact(s) of clients archived over {days} days erased"
+        + (f": #{', #'.join(map(str, erased))}" if erased else ".")
+    )

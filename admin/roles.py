@@ -1,7 +1,8 @@
 """The permission matrix: which role may do what, in one readable table.
 
 Resources are the ``class_permission_name`` of the admin views and APIs; each view maps its
-methods to the resource's actions (``read``, ``write``, ``archive``, ``invite``). ``flask
+methods to the resource's actions (``read``, ``write``, ``archive``, ``invite``, ``privacy``:
+a contact's data export and erasure). ``flask
 clientdesk init-roles`` makes the database match this table exactly, and is safe to run twice.
 """
 
@@ -20,7 +21,7 @@ ALL = "*"
 # Every view and API sharing a resource declares the same permissions (FAB prunes the others).
 RESOURCE_PERMISSIONS = {
     "Client": ["can_read", "can_write", "can_archive"],
-    "Contact": ["can_read", "can_write", "can_invite"],
+    "Contact": ["can_read", "can_write", "can_invite", "can_privacy"],
     "Reference": ["can_read", "can_write"],
     "OutboxMessage": ["can_read"],
     "PortalAccess": ["can_read"],
@@ -31,7 +32,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
     ROLE_ADMIN: ALL,
     ROLE_ACCOUNT_MANAGER: {
         "Client": {"read", "write", "archive"},
-        "Contact": {"read", "write", "invite"},
+        "Contact": {"read", "write", "invite", "privacy"},
         "Reference": {"read", "write"},
         "OutboxMessage": {"read"},
         "PortalAccess": {"read"},

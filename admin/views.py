@@ -36,6 +36,7 @@ from models.segments import REVENUE_BANDS
 from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
+from .privacy import PRIVACY_METHODS, ConsentRecordView, ContactPrivacyActions
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -378,15 +379,16 @@ def _visible(items, view) -> list:
     return [item for item in items if view.datamodel.get(getattr(item, pk), view._base_filters)]
 
 
-class ContactView(RulesModelView):
+class ContactView(ContactPrivacyActions, RulesModelView):
     datamodel = SQLAInterface(Contact)
     class_permission_name = "Contact"
+    method_permission_name = {**READ_WRITE, **PRIVACY_METHODS}
     list_columns = CONTACT_FIELDS
     search_columns = ["first_name", "last_name", "title", "department", "email"]
     add_columns = edit_columns = CONTACT_FIELDS
-    show_columns = [*CONTACT_FIELDS, "user", "created_at"]
-    label_columns = {"user": "Portal login"}
-    related_views = [ClientContactView]
+    show_columns = [*CONTACT_FIELDS, "user", "created_at", "erased_at"]
+    label_columns = {"user": "Portal login", "erased_at": "Erased on"}
+    related_views = [ClientContactView, ConsentRecordView]
     base_order = ("last_name", "asc")
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
 

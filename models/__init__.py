@@ -14,14 +14,27 @@ from .clients import (
     Location,
     Tag,
 )
+from .consent import (
+    CONSENT_PURPOSES,
+    CONSENT_SOURCES,
+    ConsentError,
+    ConsentRecord,
+    grant_consent,
+    has_marketing_consent,
+    withdraw_consent,
+)
 from .contacts import ClientContact, Contact
 from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage
+from .privacy import PERSONAL_DATA, ContactErasedError, erase_contact, export_contact
 from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "CONSENT_PURPOSES",
+    "CONSENT_SOURCES",
+    "PERSONAL_DATA",
     "Activity",
     "Client",
     "ClientArchivedError",
@@ -29,7 +42,10 @@ __all__ = [
     "ClientMergeError",
     "ClientTeamMember",
     "ClientValidationError",
+    "ConsentError",
+    "ConsentRecord",
     "Contact",
+    "ContactErasedError",
     "DomainError",
     "Industry",
     "Location",
@@ -44,9 +60,14 @@ __all__ = [
     "SavedFilter",
     "Tag",
     "client_visibility",
+    "erase_contact",
+    "export_contact",
+    "grant_consent",
+    "has_marketing_consent",
     "record_activity",
     "utcnow",
     "visible_client_ids",
+    "withdraw_consent",
 ]
 
 

@@ -29,6 +29,7 @@ ACTIVITY_KINDS = (
     "merged",
     "imported",
     "erased",
+    "consent",
     "note",
     "mail",
     "sms",

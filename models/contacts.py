@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (
     Boolean,
@@ -17,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 
-from .base import Model, TimestampMixin
+from .base import Model, TimestampMixin, UTCDateTime
 from .clients import (
     CONTACT_ROLES,
     EMAIL_RE,
@@ -42,6 +44,8 @@ class Contact(TimestampMixin, Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), unique=True)
+    # Set when the person's data was erased on request (models/privacy.py); the row stays.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User | None] = relationship(User, lazy="joined")
     client_links: Mapped[list[ClientContact]] = relationship(

@@ -4,8 +4,8 @@ and that a Client-role (portal) user reaches none of it."""
 import pytest
 
 from extensions import db
-from models import ClientTeamMember
-from tests.conftest import PASSWORD, login_staff
+from models import ClientTeamMember, Contact
+from tests.conftest import PASSWORD, csrf_token, login_staff
 from tests.factories import ClientFactory, ContactFactory, make_user
 
 ROLES = ["Admin", "Account Manager", "Recruiter", "Finance", "Client"]
@@ -20,6 +20,8 @@ PAGES = {
     "/contactview/list/": {"Admin", "Account Manager", "Recruiter", "Finance"},
     "/contactview/add": {"Admin", "Account Manager"},
     "/contactview/edit/{contact}": {"Admin", "Account Manager"},
+    "/consentrecordview/list/": {"Admin", "Account Manager", "Recruiter", "Finance"},
+    "/consentrecordview/add": {"Admin", "Account Manager"},
     "/tagview/list/": {"Admin", "Account Manager", "Recruiter", "Finance"},
     "/tagview/add": {"Admin", "Account Manager"},
     "/industryview/list/": {"Admin", "Account Manager", "Recruiter", "Finance"},
@@ -84,6 +86,31 @@ def test_admin_pages_follow_the_matrix(app, records, role, page):
         assert response.status_code in (302, 403)
         follow = client.get(response.headers["Location"]) if response.status_code == 302 else None
         assert follow is None or "Access is Denied" in follow.get_data(as_text=True)
+
+
+# Contact actions that reach everything held about a person: the "privacy" permission.
+PRIVACY_ACTIONS = ["export_data", "erase_data"]
+PRIVACY_ROLES = {"Admin", "Account Manager"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", PRIVACY_ACTIONS)
+def test_privacy_actions_follow_the_matrix(app, records, role, name):
+    client, _ = signed_in(app, role, records["client"])
+    token = csrf_token(client, "/resetmypassword/form") if role != "Client" else ""
+    response = client.post(
+        f"/contactview/action/{name}/{records['contact']}", data={"csrf_token": token}
+    )
+    with app.app_context():
+        erased = db.session.get(Contact, records["contact"]).erased_at is not None
+    if role in PRIVACY_ROLES:
+        assert response.status_code in (200, 302)
+        assert erased == (name == "erase_data")
+    elif role == "Client":  # no admin page gives them a CSRF token: 400, else 403
+        assert response.status_code in (400, 403) and not erased
+    else:
+        assert response.status_code == 302 and not erased
+        assert "Access is Denied" in client.get("/contactview/list/").get_data(as_text=True)
 
 
 def api_token(app, username):
