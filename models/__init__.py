@@ -15,6 +15,8 @@ from .clients import (
     Tag,
 )
 from .contacts import ClientContact, Contact
+from .documents import ClientDocument, DocumentError, DocumentRefusedError
+from .meetings import Meeting, MeetingAction, MeetingError
 from .messaging import MessageError, OutboxMessage
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
@@ -24,12 +26,18 @@ __all__ = [
     "Client",
     "ClientArchivedError",
     "ClientContact",
+    "ClientDocument",
     "ClientTeamMember",
     "ClientValidationError",
     "Contact",
+    "DocumentError",
+    "DocumentRefusedError",
     "DomainError",
     "Industry",
     "Location",
+    "Meeting",
+    "MeetingAction",
+    "MeetingError",
     "MessageError",
     "Model",
     "NotFoundError",
