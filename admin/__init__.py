@@ -6,6 +6,8 @@ from __future__ import annotations
 def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
+    from .documents import ClientDocumentView
+    from .meetings import MeetingActionView, MeetingView
     from .views import (
         ArchivedClientView,
         ClientContactView,
@@ -28,6 +30,9 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(ClientContactView)
     appbuilder.add_view_no_menu(LocationView)
     appbuilder.add_view_no_menu(ClientTeamView)
+    appbuilder.add_view_no_menu(ClientDocumentView)
+    appbuilder.add_view_no_menu(MeetingView)
+    appbuilder.add_view_no_menu(MeetingActionView)
     appbuilder.add_view(TagView, "Tags", icon="fa-tags", category="Settings")
     appbuilder.add_view(IndustryView, "Industries", icon="fa-industry", category="Settings")
     appbuilder.add_view(OutboxView, "Outbox", icon="fa-envelope", category="Mail")

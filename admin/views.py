@@ -35,6 +35,8 @@ from models.clients import (
 from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
+from .documents import ClientDocumentView
+from .meetings import MeetingView
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -288,7 +290,13 @@ class ClientView(RulesModelView):
         "payment_term_days": "Only with Net or MFI payment terms (e.g. Net 30).",
         "new_business_year": "The year the client was won, from 2015.",
     }
-    related_views = [ClientContactView, LocationView, ClientTeamView]
+    related_views = [
+        ClientContactView,
+        LocationView,
+        ClientTeamView,
+        ClientDocumentView,
+        MeetingView,
+    ]
     formatters_columns = CLIENT_FORMATTERS
     list_title = "Clients"
     show_title = "Client"

@@ -164,7 +164,8 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int) -> FileKind:
         )
     if extension not in kind.extensions:
         raise DocumentRefusedError(
-            f"{name} holds a {kind.label} but is named {extension or 'without an extension'}; "
+            f"The content of {name} is of type {kind.label}, but the name "
+            f"{f'ends in {extension}' if extension else 'has no extension'}; "
             f"name it {' or '.join(kind.extensions)}."
         )
     return kind
@@ -282,8 +283,9 @@ class ClientDocument(Model):
         """
         max_bytes = int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
         filename = os.path.basename((getattr(upload, "filename", None) or "").replace("\\", "/"))
-        title = (title or "").strip() or os.path.splitext(filename)[0]
-        document = cls(client=client, title=title, type=type, visible_to_client=bool(visible))
+        document = cls(
+            client=client, title=(title or "").strip(), type=type, visible_to_client=bool(visible)
+        )
         document.validate()
         data = _read_upload(upload, max_bytes)
         kind = check_upload(filename, data, max_bytes)
