@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from extensions import db
 from models import Client, ClientDocument, DomainError, visible_client_ids
@@ -106,7 +107,7 @@ class ClientDocumentView(RulesModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "type": SelectField(
             "Type",
-            choices=[(value, value) for value in DOCUMENT_TYPES],
+            choices=[SelectChoice(value, value) for value in DOCUMENT_TYPES],
             default="other",
             widget=Select2Widget(),
         ),
