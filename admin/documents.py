@@ -17,7 +17,7 @@ from flask_wtf.file import FileField
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from extensions import db
@@ -111,6 +111,8 @@ class ClientDocumentView(RulesModelView):
             default="other",
             widget=Select2Widget(),
         ),
+        # FAB makes a NOT NULL boolean "required", which refuses an unticked box.
+        "visible_to_client": BooleanField("Visible to client"),
     }
     add_form_extra_fields = {**add_form_extra_fields, "file": FileField("File")}
 
@@ -204,4 +206,5 @@ def _client_visible(client: Client) -> bool:
     query = select(Client.id).where(
         Client.id == client.id, Client.id.in_(visible_client_ids(acting_user()))
     )
-    return db.session.execute(query).first() is not None
+    with db.session.no_autoflush:  # the record being added is not in the session yet
+        return db.session.execute(query).first() is not None

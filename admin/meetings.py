@@ -13,7 +13,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import DateTimeField
+from wtforms import BooleanField, DateTimeField
 from wtforms.widgets import html_params
 
 from extensions import db
@@ -93,10 +93,13 @@ class MeetingActionView(RulesModelView):
     add_columns = ["meeting", "description", "owner", "due_on", "done"]
     edit_columns = show_columns = add_columns
     label_columns = {"owner": "Owner", "due_on": "Due", "done": "Done"}
+    # FAB makes a NOT NULL boolean "required", which refuses an unticked box.
+    add_form_extra_fields = edit_form_extra_fields = {"done": BooleanField("Done")}
 
     def pre_add(self, item):
-        if not _client_visible(item.meeting.client):
-            raise NotFoundError("No such meeting.")
+        with db.session.no_autoflush:  # ``item`` joins the session only after this check
+            if item.meeting is None or not _client_visible(item.meeting.client):
+                raise NotFoundError("No such meeting.")
 
     @action("mark_done", "Mark done", "Mark the selected actions done?", "fa-check", single=False)
     def mark_done(self, items):
@@ -163,8 +166,9 @@ class MeetingView(RulesModelView):
     }
 
     def pre_add(self, item):
-        if item.client is None or not _client_visible(item.client):
-            raise NotFoundError("No such client.")
+        with db.session.no_autoflush:
+            if item.client is None or not _client_visible(item.client):
+                raise NotFoundError("No such client.")
         item.action_schedule(acting_user())
 
     def pre_update(self, item):

@@ -24,11 +24,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     false,
     inspect,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from . import ics
 from .activity import record_activity
@@ -202,20 +203,21 @@ class Meeting(TimestampMixin, Model):
 
         :raise MeetingError: for the first rule the changed meeting breaks.
         """
-        self.validate()
-        state = inspect(self)
-        changed = [
-            name
-            for name in (*INVITATION_FIELDS, *INVITATION_PEOPLE)
-            if state.attrs[name].history.has_changes()
-        ]
+        session = _session()
+        with session.no_autoflush:
+            changed = self._flushed_changes | self._unflushed_changes()
+            self._flushed_changes = set()
+            self.validate()
         if not changed:
             return False
         self.sequence = (self.sequence or 0) + 1
-        moved = {"starts_at", "ends_at"} & set(changed)
-        what = f"rescheduled to {_span(self)}" if moved else f"changed ({', '.join(changed)})"
+        moved = {"starts_at", "ends_at"} & changed
+        fields = ", ".join(
+            name for name in (*INVITATION_FIELDS, *INVITATION_PEOPLE) if name in changed
+        )
+        what = f"rescheduled to {_span(self)}" if moved else f"changed ({fields})"
         record_activity(
-            _session(),
+            session,
             "meeting",
             f"Meeting {what}: {self.title}",
             client_id=self.client_id,
@@ -223,6 +225,24 @@ class Meeting(TimestampMixin, Model):
             actor=by,
         )
         return True
+
+    def _unflushed_changes(self) -> set[str]:
+        state = inspect(self)
+        return {
+            name
+            for name in (*INVITATION_FIELDS, *INVITATION_PEOPLE)
+            if state.attrs[name].history.has_changes()
+        }
+
+    @property
+    def _flushed_changes(self) -> set[str]:
+        """Invitation fields changed by flushes since the last ``action_update`` (an autoflush,
+        e.g. while a form loads the attendee lists, clears the history they would show)."""
+        return self.__dict__.get("_invitation_changes", set())
+
+    @_flushed_changes.setter
+    def _flushed_changes(self, value: set[str]) -> None:
+        self.__dict__["_invitation_changes"] = value
 
     def action_cancel(self, by: User | None) -> None:
         """Delete the meeting; the timeline keeps a line saying so. The caller commits."""
@@ -338,3 +358,11 @@ def _span(meeting: Meeting) -> str:
     start, end = meeting.starts_at, meeting.ends_at
     end_format = "%H:%M" if start.date() == end.date() else "%d %b %Y %H:%M"
     return f"{start:%d %b %Y %H:%M}–{end.strftime(end_format)} UTC"
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_invitation_changes(session, flush_context, instances):
+    """Remember what each flush changes on a meeting, for its next ``action_update``."""
+    for obj in session.dirty:
+        if isinstance(obj, Meeting):
+            obj._flushed_changes = obj._flushed_changes | obj._unflushed_changes()

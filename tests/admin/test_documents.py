@@ -49,6 +49,7 @@ def upload(client, client_id, data, filename, **fields):
         **fields,
         "file": (io.BytesIO(data), filename),
     }
+    form = {name: value for name, value in form.items() if value is not None}  # unticked: absent
     return client.post(url, data=form, content_type="multipart/form-data")
 
 
@@ -110,8 +111,10 @@ def test_an_oversize_file_is_refused_with_the_limit_named(app, client, manager, 
 
 def test_an_upload_puts_a_document_line_on_the_timeline(app, client, manager):
     client_id, username = manager
-    upload(client, client_id, pdf_bytes(), "MSA.pdf")
+    response = upload(client, client_id, pdf_bytes(), "MSA.pdf", visible_to_client=None)
+    assert response.status_code == 302
     with app.app_context():
+        assert not db.session.scalar(select(ClientDocument.visible_to_client))
         activity = db.session.scalar(select(Activity).where(Activity.kind == "document"))
         assert activity.client_id == client_id and activity.actor.username == username
         assert "Master services agreement" in activity.summary
