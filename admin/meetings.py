@@ -117,7 +117,12 @@ class MeetingView(RulesModelView):
     datamodel = SQLAInterface(Meeting)
     class_permission_name = "Client"
     base_permissions = RESOURCE_PERMISSIONS["Client"]
-    method_permission_name = {**READ_WRITE, "ics": "read", "cancel": "write"}
+    method_permission_name = {
+        **READ_WRITE,
+        "ics": "read",
+        "cancel": "write",
+        "send_invitations": "write",
+    }
     base_filters = [visible_to_user()]
     exclude_route_methods = {"delete"}  # cancel instead: the timeline says so
     add_form_query_rel_fields = {"client": [visible_to_user("id")]}
@@ -186,6 +191,26 @@ class MeetingView(RulesModelView):
         response.headers["Content-Disposition"] = f'attachment; filename="meeting-{pk}.ics"'
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+    @action(
+        "send_invitations",
+        "Send invitations",
+        "Email each attendee of the selected meetings an invitation?",
+        "fa-envelope",
+        single=False,
+    )
+    def send_invitations(self, items):
+        from jobs.meetings import send_invitations
+
+        items = items if isinstance(items, list) else [items]
+        for item in items:
+            if not self.datamodel.get(item.id, self._base_filters):
+                continue  # FAB's action_post does not apply the base filters
+            messages, skipped = send_invitations(item, acting_user())
+            flash(f"{item.title}: {len(messages)} invitation(s) sent.", "success")
+            if skipped:
+                flash(f"No email address for {', '.join(skipped)}: not invited.", "warning")
+        return redirect(request.referrer or self.get_redirect())
 
     @action(
         "cancel",

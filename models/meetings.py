@@ -105,6 +105,11 @@ class Meeting(TimestampMixin, Model):
         return self.location or self.video_link or ""
 
     @property
+    def span(self) -> str:
+        """When, for people: ``03 Dec 2026 09:00–10:00 UTC``."""
+        return _span(self)
+
+    @property
     def attendee_names(self) -> str:
         return ", ".join([str(c) for c in self.contacts] + [_user_name(u) for u in self.staff])
 
@@ -297,9 +302,12 @@ class Meeting(TimestampMixin, Model):
 
     def invitees(self) -> list[tuple[str, str]]:
         """(name, email) of every attendee who has an email address."""
-        people = [(str(c), c.email) for c in self.contacts]
-        people += [(_user_name(u), u.email) for u in self.staff]
-        return [(name, email) for name, email in people if email]
+        return [(name, email) for name, email, _ in self.attendees() if email]
+
+    def attendees(self) -> list[tuple[str, str | None, Contact | None]]:
+        """(name, email, contact or ``None`` for staff) of every attendee."""
+        people = [(str(c), c.email, c) for c in self.contacts]
+        return people + [(_user_name(u), u.email, None) for u in self.staff]
 
 
 class MeetingAction(Model):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models import Activity, ClientTeamMember, Meeting
+from models import Activity, Client, ClientTeamMember, Meeting, OutboxMessage
 from tests.conftest import csrf_token, login_staff
 from tests.factories import ClientContactFactory, ClientFactory, ContactFactory, make_user
 from tests.models.test_meetings import START, make_meeting
@@ -184,3 +184,40 @@ def test_cancelling_a_meeting_leaves_a_line_on_the_timeline(app, client, page):
         assert db.session.get(Meeting, pk) is None
         last = db.session.scalars(select(Activity.summary).order_by(Activity.id)).all()[-1]
         assert last.startswith("Meeting cancelled: Quarterly review")
+
+
+def test_send_invitations_queues_one_mail_per_attendee_with_an_address(app, client, page):
+    with app.app_context():
+        no_email = ClientContactFactory(
+            client=db.session.get(Client, page["client"]),
+            contact=ContactFactory(first_name="Nomail", email=None),
+        ).contact_id
+    scheduled = schedule(
+        client,
+        page["client"],
+        contacts=[page["contact"], no_email],
+        staff=[page["manager"]],
+        video_link="https://meet.example.test/abc",
+    )
+    assert scheduled.status_code == 302, scheduled.get_data(as_text=True)
+    with app.app_context():
+        pk = db.session.scalar(select(Meeting.id))
+    token = csrf_token(client, f"/meetingview/add?_flt_0_client={page['client']}")
+    done = client.post(
+        "/meetingview/action_post",
+        data={"action": "send_invitations", "rowid": [pk], "csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "2 invitation(s) sent" in done and "No email address for Nomail Reyes" in done
+    with app.app_context():
+        messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [m.to_email for m in messages] == [
+            "maria@bayanihan.test",
+            _email(app, page["manager"]),
+        ]
+        assert all(m.client_id == page["client"] for m in messages)
+        assert messages[0].subject == "Quarterly review — 03 Dec 2026 09:30–10:30 UTC"
+        assert "Join:  https://meet.example.test/abc" in messages[0].body_text
+        assert "Ana Cruz invites you" in messages[0].body_text
+        mails = db.session.scalars(select(Activity).where(Activity.kind == "mail")).all()
+        assert len(mails) == 2 and all(a.client_id == page["client"] for a in mails)
