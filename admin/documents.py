@@ -129,6 +129,9 @@ class ClientDocumentView(RulesModelView):
             self.update_redirect()
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
 
+    def pre_update(self, item):
+        item.action_update(acting_user())
+
     def _store(self, form) -> bool:
         client = form.client.data
         if client is None or not _client_visible(client):

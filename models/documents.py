@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -208,11 +209,14 @@ class ClientDocument(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), nullable=False, index=True)
-    title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
-    type: Mapped[str] = mapped_column(String(12), nullable=False, default="other")
+    # active_history: an edit's "before" is kept for the timeline even on an expired record.
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False, active_history=True)
+    type: Mapped[str] = mapped_column(
+        String(12), nullable=False, default="other", active_history=True
+    )
     # Shown in the client portal (a later issue reads it); staff-only by default.
     visible_to_client: Mapped[bool] = mapped_column(
-        Boolean, nullable=False, default=False, server_default=false()
+        Boolean, nullable=False, default=False, server_default=false(), active_history=True
     )
     original_filename: Mapped[str] = mapped_column(String(255), nullable=False)
     stored_filename: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -322,6 +326,34 @@ class ClientDocument(Model):
     def discard(self) -> None:
         """Remove the file of a document whose row was not committed (an orphan otherwise)."""
         self.path.unlink(missing_ok=True)
+
+    def action_update(self, by: User | None = None) -> None:
+        """Put the pending edit (title, type, visibility) on the timeline with before and after;
+        the caller commits. Showing a document to the client is worth knowing who did it.
+
+        :raise DocumentError: for the first rule the edited document breaks.
+        """
+        session = _session()
+        with session.no_autoflush:  # an autoflush would clear the history read here
+            state = inspect(self)
+            changes = {}
+            for name in ("title", "type", "visible_to_client"):
+                history = state.attrs[name].history
+                if history.has_changes():
+                    before = history.deleted[0] if history.deleted else None
+                    changes[name] = [before, getattr(self, name)]
+            self.validate()
+        if not changes:
+            return
+        record_activity(
+            session,
+            "document",
+            f"Document changed: {self.title} ({', '.join(changes)})",
+            client_id=self.client_id,
+            subject=self,
+            actor=by,
+            changes=changes,
+        )
 
     def action_archive(self, by: User | None = None) -> None:
         """Take the document off the client page; the row and the file are kept.

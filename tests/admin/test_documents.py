@@ -178,3 +178,30 @@ def test_archiving_takes_the_document_off_the_page_and_out_of_download(app, clie
     assert client.get(f"/clientdocumentview/download/{pk}").status_code == 404
     with app.app_context():
         assert db.session.get(ClientDocument, pk).path.is_file()
+
+
+def test_showing_a_document_to_the_client_is_on_the_timeline_with_before_and_after(
+    app, client, manager
+):
+    client_id, _ = manager
+    upload(client, client_id, pdf_bytes(), "MSA.pdf", visible_to_client=None)
+    with app.app_context():
+        pk = db.session.scalar(select(ClientDocument.id))
+    url = f"/clientdocumentview/edit/{pk}"
+    response = client.post(
+        url,
+        data={
+            "title": "Master services agreement",
+            "type": "agreement",
+            "visible_to_client": "y",
+            "csrf_token": csrf_token(client, url),
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        last = db.session.scalars(select(Activity).order_by(Activity.id)).all()[-1]
+        assert last.kind == "document" and last.client_id == client_id
+        assert last.changes == {
+            "type": ["contract", "agreement"],
+            "visible_to_client": [False, True],
+        }
