@@ -68,6 +68,9 @@ def load_config(env: dict | None = None) -> dict:
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "RETENTION_DAYS_AFTER_ARCHIVE": _positive_int(env, "RETENTION_DAYS_AFTER_ARCHIVE", 730),
+        # A relative UPLOAD_FOLDER is taken from the project's folder, not the current one.
+        "UPLOAD_FOLDER": str(ROOT / (env.get("UPLOAD_FOLDER") or INSTANCE / "uploads")),
+        "DOCUMENT_MAX_BYTES": _positive_int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",
         "FAB_CREATE_DB": False,  # tables come from Alembic migrations

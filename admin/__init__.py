@@ -6,8 +6,10 @@ from __future__ import annotations
 def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
+    from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
     from .importing import ImportView
+    from .meetings import MeetingActionView, MeetingView
     from .privacy import ConsentRecordView
     from .records_api import ActivityApi, LocationApi
     from .saved_filters import SavedFilterView
@@ -31,16 +33,15 @@ def register(appbuilder) -> None:
         ArchivedClientView, "Archived clients", icon="fa-archive", category="Clients"
     )
     appbuilder.add_view(ImportView, "Import CSV", icon="fa-upload", category="Clients")
-    appbuilder.add_view(
-        DuplicatesView, "Possible duplicates", icon="fa-clone", category="Clients"
-    )
-    appbuilder.add_view(
-        SavedFilterView, "My saved filters", icon="fa-bookmark", category="Clients"
-    )
+    appbuilder.add_view(DuplicatesView, "Possible duplicates", icon="fa-clone", category="Clients")
+    appbuilder.add_view(SavedFilterView, "My saved filters", icon="fa-bookmark", category="Clients")
     appbuilder.add_view_no_menu(ClientContactView)
     appbuilder.add_view_no_menu(LocationView)
     appbuilder.add_view_no_menu(ClientTeamView)
     appbuilder.add_view_no_menu(ConsentRecordView)
+    appbuilder.add_view_no_menu(ClientDocumentView)
+    appbuilder.add_view_no_menu(MeetingView)
+    appbuilder.add_view_no_menu(MeetingActionView)
     appbuilder.add_view(TagView, "Tags", icon="fa-tags", category="Settings")
     appbuilder.add_view(IndustryView, "Industries", icon="fa-industry", category="Settings")
     appbuilder.add_view(OutboxView, "Outbox", icon="fa-envelope", category="Mail")

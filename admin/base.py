@@ -3,8 +3,8 @@ domain errors as JSON, and the read/write permission map."""
 
 from __future__ import annotations
 
-from flask import flash
-from flask_appbuilder import ModelRestApi, ModelView
+from flask import abort, flash
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 
 from extensions import db
 from models import DomainError
@@ -64,6 +64,13 @@ class RulesModelView(ModelView):
     """A ModelView whose add and edit forms enforce the model's own rules."""
 
     method_permission_name = READ_WRITE
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename):
+        """Closed: FAB's own route would serve any file at the top of ``UPLOAD_FOLDER`` to any
+        reader, past the row filters. Files are served by views that check the row first."""
+        abort(404)
 
     def _init_forms(self):
         super()._init_forms()

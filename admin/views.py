@@ -36,6 +36,8 @@ from models.segments import REVENUE_BANDS
 from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
+from .documents import ClientDocumentView
+from .meetings import MeetingView
 from .privacy import PRIVACY_METHODS, ConsentRecordView, ContactPrivacyActions
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
@@ -301,7 +303,13 @@ class ClientView(RulesModelView):
         "country": "ISO 3166 two-letter code, e.g. PH, SG, GB.",
         "region": "Province, state or area within the country (needs the country).",
     }
-    related_views = [ClientContactView, LocationView, ClientTeamView]
+    related_views = [
+        ClientContactView,
+        LocationView,
+        ClientTeamView,
+        ClientDocumentView,
+        MeetingView,
+    ]
     formatters_columns = CLIENT_FORMATTERS
     list_title = "Clients"
     show_title = "Client"

@@ -24,6 +24,8 @@ from .consent import (
     withdraw_consent,
 )
 from .contacts import ClientContact, Contact
+from .documents import ClientDocument, DocumentError, DocumentRefusedError
+from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage
 from .privacy import PERSONAL_DATA, ContactErasedError, erase_contact, export_contact
@@ -40,15 +42,21 @@ __all__ = [
     "ClientArchivedError",
     "ClientContact",
     "ClientMergeError",
+    "ClientDocument",
     "ClientTeamMember",
     "ClientValidationError",
     "ConsentError",
     "ConsentRecord",
     "Contact",
     "ContactErasedError",
+    "DocumentError",
+    "DocumentRefusedError",
     "DomainError",
     "Industry",
     "Location",
+    "Meeting",
+    "MeetingAction",
+    "MeetingError",
     "MessageError",
     "Model",
     "NotFoundError",

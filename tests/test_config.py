@@ -69,3 +69,15 @@ def test_production_sets_secure_cookies(instance):
     config = load_config({"CLIENTDESK_ENV": "production", "SECRET_KEY": "x" * 40})
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_uploads_default_to_instance_and_documents_to_ten_megabytes(instance):
+    config = load_config({})
+    assert config["UPLOAD_FOLDER"] == str(instance / "uploads")
+    assert config["DOCUMENT_MAX_BYTES"] == 10 * 1024 * 1024
+
+
+def test_upload_folder_and_document_limit_come_from_the_environment(instance, tmp_path):
+    config = load_config({"UPLOAD_FOLDER": str(tmp_path / "files"), "DOCUMENT_MAX_BYTES": "2048"})
+    assert config["UPLOAD_FOLDER"] == str(tmp_path / "files")
+    assert config["DOCUMENT_MAX_BYTES"] == 2048
