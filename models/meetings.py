@@ -36,6 +36,7 @@ from .activity import record_activity
 from .base import DomainError, Model, TimestampMixin, UTCDateTime, utcnow
 from .clients import Client, _blank, _session, is_staff
 from .contacts import ClientContact, Contact
+from .privacy import NOT_PERSONAL, PERSONAL_DATA, PersonalData
 
 TITLE_MAX = 200
 URL_RE = re.compile(r"^https?://[^\s]+$")
@@ -374,3 +375,16 @@ def _keep_invitation_changes(session, flush_context, instances):
     for obj in session.dirty:
         if isinstance(obj, Meeting):
             obj._flushed_changes = obj._flushed_changes | obj._unflushed_changes()
+
+
+# A contact's meetings belong in their data export; the link rows hold nothing else personal
+# (erasure anonymises the contact itself, and the meeting stays on the client's record).
+PERSONAL_DATA.append(
+    PersonalData(
+        "meetings",
+        Meeting,
+        lambda model, person: model.contacts.any(Contact.id == person.id),
+        export=("id", "title", "starts_at", "ends_at", "client.name"),
+    )
+)
+NOT_PERSONAL.add("meeting_contact")
