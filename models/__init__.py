@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from .access import PortalAccessError, PortalInvitation, PortalLogin
 from .activity import ACTIVITY_KINDS, Activity, record_activity
+from .audit import audit_paused  # importing it switches the audit trail on
 from .base import DomainError, Model, NotFoundError, utcnow
 from .clients import (
     Client,
@@ -16,6 +17,7 @@ from .clients import (
 )
 from .contacts import ClientContact, Contact
 from .messaging import MessageError, OutboxMessage
+from .notes import Note, NoteError
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
@@ -32,12 +34,15 @@ __all__ = [
     "Location",
     "MessageError",
     "Model",
+    "Note",
+    "NoteError",
     "NotFoundError",
     "OutboxMessage",
     "PortalAccessError",
     "PortalInvitation",
     "PortalLogin",
     "Tag",
+    "audit_paused",
     "client_visibility",
     "record_activity",
     "utcnow",
