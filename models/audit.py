@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE
 
@@ -26,6 +26,7 @@ from .notes import Note
 # Never worth a line on the timeline.
 SKIPPED = {"id", "created_at", "updated_at"}
 PAUSED = "audit_paused"
+BEFORE = "audit_before"
 
 
 @contextmanager
@@ -91,6 +92,7 @@ def changes_of(session: Session, obj, created: bool = False) -> dict[str, list]:
     """``{field: [before, after]}`` for what this flush changed on ``obj`` (every set value
     when it was just created). A foreign key is named after its relation and shown by name."""
     state = inspect(obj)
+    unloaded = session.info.get(BEFORE, {}).get(obj, {})
     changes: dict[str, list] = {}
     for key, rel in _fields(state.mapper):
         history = state.attrs[key].history
@@ -104,7 +106,12 @@ def changes_of(session: Session, obj, created: bool = False) -> dict[str, list]:
             continue
         if not history.has_changes():
             continue
-        before = None if created else _first(history.deleted, history.unchanged)
+        if created:
+            before = None
+        elif key in unloaded:  # set without being read: its value from the database
+            before = unloaded[key]
+        else:
+            before = _first(history.deleted, history.unchanged)
         after = _first(history.added, history.unchanged)
         if _same(before, after):
             continue
@@ -188,11 +195,45 @@ def _client_ids(obj) -> list[int | None]:
 AUDITED = {Client: _client_events, Contact: _contact_events, Note: _note_events}
 
 
+@event.listens_for(Session, "before_flush")
+def _keep_unread_values(session: Session, flush_context, instances) -> None:
+    """Read the stored value of each audited field that was set without being read first (an
+    expired record after a commit): the history alone would not know what it was before."""
+    if session.info.get(PAUSED):
+        return
+    kept = session.info.setdefault(BEFORE, {})
+    for obj in session.dirty:
+        if type(obj) not in AUDITED:
+            continue
+        state = inspect(obj)
+        unread = [
+            key
+            for key, _rel in _fields(state.mapper)
+            if key in state.mapper.column_attrs
+            and state.attrs[key].history.added
+            and not state.attrs[key].history.deleted
+            and not state.attrs[key].history.unchanged
+        ]
+        if unread and state.identity:
+            columns = [getattr(type(obj), key) for key in unread]
+            pk = state.mapper.primary_key[0]
+            with session.no_autoflush:
+                row = session.execute(select(*columns).where(pk == state.identity[0])).one()
+            kept[obj] = dict(zip(unread, row, strict=True))
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_after_flush(session: Session, flush_context) -> None:
     """Turn what this flush wrote to an audited record into timeline rows."""
     if session.info.get(PAUSED):
         return
+    try:
+        _record(session)
+    finally:
+        session.info.pop(BEFORE, None)
+
+
+def _record(session: Session) -> None:
     for obj in [*session.new, *session.dirty]:
         describe = AUDITED.get(type(obj))
         if describe is None or isinstance(obj, Activity):
