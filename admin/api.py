@@ -14,7 +14,7 @@ from .roles import RESOURCE_PERMISSIONS
 from .views import CLIENT_FORM_COLUMNS, CONTACT_FIELDS
 from .visibility import acting_user, visible_to_user
 
-RELATIONS = {"industry", "tags", "engagement_manager", "owner"}
+RELATIONS = {"industry", "tags", "engagement_manager", "owner", "parent"}
 CLIENT_FIELDS = [field for field in CLIENT_FORM_COLUMNS if field not in RELATIONS]
 # Related users are shown by these fields only: never a whole user row (it holds the hash).
 PERSON = ["id", "first_name", "last_name", "email"]
@@ -23,12 +23,14 @@ CLIENT_API_COLUMNS = [
     *CLIENT_FIELDS,
     "industry.id",
     "industry.name",
+    "parent.id",
+    "parent.name",
     *(f"engagement_manager.{f}" for f in PERSON),
     *(f"owner.{f}" for f in PERSON),
     "archived",
     "archived_at",
 ]
-CLIENT_WRITE_COLUMNS = [*CLIENT_FIELDS, "industry", "engagement_manager", "owner"]
+CLIENT_WRITE_COLUMNS = [*CLIENT_FIELDS, "industry", "engagement_manager", "owner", "parent"]
 
 
 class ClientApi(DomainModelApi):

@@ -35,12 +35,14 @@ from models.clients import (
 from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
+from .client_page import ActivityView, ClientPage, NoteView
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
 # The client's fields, declared once: the add, edit and show pages and the API use them.
 CLIENT_FIELDSETS = [
     ("Client", ["name", "short_name", "status", "location", "industry", "size_band", "tags"]),
+    ("Organisation", ["parent"]),
     ("Contact details", ["email", "phone", "website", "address"]),
     (
         "Billing",
@@ -112,6 +114,7 @@ CLIENT_LABELS = {
     "new_business_year": "New business year",
     "engagement_manager": "Engagement manager",
     "archived_at": "Archived on",
+    "parent": "Parent client",
 }
 
 
@@ -239,7 +242,7 @@ class ClientTeamView(RulesModelView):
         return _apply(items, ClientTeamMember.action_remove, "removed from the team", self)
 
 
-class ClientView(RulesModelView):
+class ClientView(ClientPage, RulesModelView):
     """Live clients. Clients are never deleted: archive them, and restore from Archived clients."""
 
     datamodel = SQLAInterface(Client)
@@ -273,6 +276,10 @@ class ClientView(RulesModelView):
     ]
     add_columns = edit_columns = CLIENT_FORM_COLUMNS
     add_form_extra_fields = edit_form_extra_fields = CLIENT_CHOICES
+    # A parent client is a live client the user may see (the cycle rule is on the model).
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "parent": [["archived", FilterEqual, False], visible_to_user("id")]
+    }
     add_fieldsets = edit_fieldsets = [
         (name, {"fields": fields}) for name, fields in CLIENT_FIELDSETS
     ]
@@ -287,8 +294,9 @@ class ClientView(RulesModelView):
         "currency": "ISO 4217 code, e.g. PHP, USD, EUR.",
         "payment_term_days": "Only with Net or MFI payment terms (e.g. Net 30).",
         "new_business_year": "The year the client was won, from 2015.",
+        "parent": "The group this client belongs to, if any (its children are on its Summary).",
     }
-    related_views = [ClientContactView, LocationView, ClientTeamView]
+    related_views = [ClientContactView, LocationView, ClientTeamView, NoteView, ActivityView]
     formatters_columns = CLIENT_FORMATTERS
     list_title = "Clients"
     show_title = "Client"
