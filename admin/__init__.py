@@ -7,6 +7,7 @@ def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
     from .client_page import ActivityView, NoteView
+    from .timeline_api import ActivityApi, NoteApi
     from .views import (
         ArchivedClientView,
         ClientContactView,
@@ -40,3 +41,5 @@ def register(appbuilder) -> None:
     appbuilder.add_view(PortalLoginView, "Portal logins", icon="fa-sign-in", category="Portal")
     appbuilder.add_api(ClientApi)
     appbuilder.add_api(ContactApi)
+    appbuilder.add_api(ActivityApi)
+    appbuilder.add_api(NoteApi)
