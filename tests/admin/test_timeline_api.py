@@ -43,7 +43,8 @@ def test_activities_are_listed_with_before_and_after(app, api):
         pk = acme.id
     listed = api("GET", "/api/v1/activity/").get_json()["result"]
     assert [row["kind"] for row in listed] == ["status", "created"]
-    assert listed[0]["changes"] == {"status": ["lead", "active"]} and listed[0]["client"]["id"] == pk
+    assert listed[0]["changes"] == {"status": ["lead", "active"]}
+    assert listed[0]["client"]["id"] == pk
 
 
 @pytest.mark.parametrize(
