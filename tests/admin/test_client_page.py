@@ -192,3 +192,14 @@ def test_a_manager_off_the_team_gets_404_on_the_header_routes(app, stranger_clie
         assert response.status_code == 404, url
     with app.app_context():
         assert db.session.get(Client, pk).status == "active"
+
+
+def test_a_recruiter_on_the_team_sees_the_header_without_its_forms(app, stranger_client):
+    _, recruiter, _ = stranger_client
+    with app.app_context():
+        pk = db.session.scalar(select(Client.id).where(Client.name == "Their Client"))
+    browser = app.test_client()
+    login_staff(browser, recruiter)
+    page = show(browser, pk)
+    assert 'id="client-header"' in page and "Their Client" in page
+    assert "Change status" not in page and "Edit ownership" not in page
