@@ -6,13 +6,15 @@ from __future__ import annotations
 def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
+    from .client_page import ActivityView, NoteView
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
     from .importing import ImportView
     from .meetings import MeetingActionView, MeetingView
     from .privacy import ConsentRecordView
-    from .records_api import ActivityApi, LocationApi
+    from .records_api import LocationApi
     from .saved_filters import SavedFilterView
+    from .timeline_api import ActivityApi, NoteApi
     from .views import (
         ArchivedClientView,
         ClientContactView,
@@ -42,6 +44,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(ClientDocumentView)
     appbuilder.add_view_no_menu(MeetingView)
     appbuilder.add_view_no_menu(MeetingActionView)
+    appbuilder.add_view_no_menu(NoteView)
+    appbuilder.add_view(ActivityView, "Activity", icon="fa-history", category="Clients")
     appbuilder.add_view(TagView, "Tags", icon="fa-tags", category="Settings")
     appbuilder.add_view(IndustryView, "Industries", icon="fa-industry", category="Settings")
     appbuilder.add_view(OutboxView, "Outbox", icon="fa-envelope", category="Mail")
@@ -53,3 +57,4 @@ def register(appbuilder) -> None:
     appbuilder.add_api(ContactApi)
     appbuilder.add_api(LocationApi)
     appbuilder.add_api(ActivityApi)
+    appbuilder.add_api(NoteApi)

@@ -6,15 +6,14 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
-from extensions import db
-from models import Client, Contact, DomainError
+from models import Client, Contact
 
 from .base import DomainModelApi
 from .roles import RESOURCE_PERMISSIONS
 from .views import CLIENT_FORM_COLUMNS, CONTACT_FIELDS
 from .visibility import acting_user, visible_to_user
 
-RELATIONS = {"industry", "tags", "engagement_manager", "owner"}
+RELATIONS = {"industry", "tags", "engagement_manager", "owner", "parent"}
 CLIENT_FIELDS = [field for field in CLIENT_FORM_COLUMNS if field not in RELATIONS]
 # Related users are shown by these fields only: never a whole user row (it holds the hash).
 PERSON = ["id", "first_name", "last_name", "email"]
@@ -23,12 +22,14 @@ CLIENT_API_COLUMNS = [
     *CLIENT_FIELDS,
     "industry.id",
     "industry.name",
+    "parent.id",
+    "parent.name",
     *(f"engagement_manager.{f}" for f in PERSON),
     *(f"owner.{f}" for f in PERSON),
     "archived",
     "archived_at",
 ]
-CLIENT_WRITE_COLUMNS = [*CLIENT_FIELDS, "industry", "engagement_manager", "owner"]
+CLIENT_WRITE_COLUMNS = [*CLIENT_FIELDS, "industry", "engagement_manager", "owner", "parent"]
 
 
 class ClientApi(DomainModelApi):
@@ -52,18 +53,6 @@ class ClientApi(DomainModelApi):
     def pre_add(self, item):
         item.action_take_ownership_if_unowned(acting_user())
         super().pre_add(item)
-
-    def _verb(self, pk: int, verb):
-        client = self.datamodel.get(pk, self._base_filters)
-        if client is None:
-            return self.response_404()
-        try:
-            verb(client)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            return self.response(error.status_code, **error.as_json())
-        return self.response(200, result=self.show_model_schema.dump(client))
 
     @expose("/<int:pk>/archive", methods=["POST"])
     @protect()

@@ -95,6 +95,19 @@ class DomainModelApi(ModelRestApi):
         if hasattr(item, "validate"):
             item.validate()
 
+    def _verb(self, pk: int, verb):
+        """Run a model verb on a row this API's filters let the user see; answer it as JSON."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        try:
+            verb(item)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            return self.response(error.status_code, **error.as_json())
+        return self.response(200, result=self.show_model_schema.dump(item))
+
     def _domain_errors_as_json(self, call):
         try:
             return call()

@@ -1,4 +1,5 @@
-"""The client page's records in the REST API: each scoped to the clients its user may see.
+"""The client page's records in the REST API, each scoped to the clients its user may see
+(the timeline and notes are in timeline_api.py).
 
 A record of a client outside the user's visibility answers 404 (read or write), exactly like
 the admin's tabs; the permission matrix of the resource behind each API still applies.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from extensions import db
-from models import Activity, Location, NotFoundError, client_visibility
+from models import Location, NotFoundError, client_visibility
 from models.clients import Client
 
 from .base import DomainModelApi
@@ -68,26 +69,3 @@ class LocationApi(ClientScopedApi):
     add_columns = ["client", *LOCATION_FIELDS]
     edit_columns = LOCATION_FIELDS
     search_columns = ["client", "kind", "city", "country"]
-
-
-class ActivityApi(ClientScopedApi):
-    """The client timeline and audit trail: read only, newest first."""
-
-    resource_name = "activity"
-    datamodel = SQLAInterface(Activity)
-    include_route_methods = {"get", "get_list", "info"}
-    list_columns = show_columns = [
-        "id",
-        "at",
-        "client.id",
-        "client.name",
-        "kind",
-        "subject_type",
-        "subject_id",
-        "summary",
-        "changes",
-        *(f"actor.{field}" for field in PERSON),
-    ]
-    search_columns = ["client", "kind", "subject_type", "subject_id", "at"]
-    order_columns = ["at", "kind"]
-    base_order = ("at", "desc")

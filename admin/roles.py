@@ -59,6 +59,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
 MENU_RESOURCES = {
     "Clients": "Client",
     "Archived clients": "Client",
+    "Activity": "Client",
     "Contacts": "Contact",
     "Settings": "Reference",
     "Tags": "Reference",

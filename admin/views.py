@@ -36,6 +36,7 @@ from models.segments import REVENUE_BANDS
 from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
+from .client_page import ActivityView, ClientPage, NoteView
 from .documents import ClientDocumentView
 from .meetings import MeetingView
 from .privacy import PRIVACY_METHODS, ConsentRecordView, ContactPrivacyActions
@@ -45,6 +46,7 @@ from .visibility import acting_user, visible_to_user
 # The client's fields, declared once: the add, edit and show pages and the API use them.
 CLIENT_FIELDSETS = [
     ("Client", ["name", "short_name", "status", "location", "industry", "size_band", "tags"]),
+    ("Organisation", ["parent"]),
     ("Contact details", ["email", "phone", "website", "address"]),
     (
         "Billing",
@@ -119,6 +121,7 @@ CLIENT_LABELS = {
     "engagement_manager": "Engagement manager",
     "archived_at": "Archived on",
     "revenue_potential": "Revenue potential",
+    "parent": "Parent client",
 }
 
 
@@ -246,7 +249,7 @@ class ClientTeamView(RulesModelView):
         return _apply(items, ClientTeamMember.action_remove, "removed from the team", self)
 
 
-class ClientView(RulesModelView):
+class ClientView(ClientPage, RulesModelView):
     """Live clients. Clients are never deleted: archive them, and restore from Archived clients."""
 
     datamodel = SQLAInterface(Client)
@@ -285,6 +288,10 @@ class ClientView(RulesModelView):
     ]
     add_columns = edit_columns = CLIENT_FORM_COLUMNS
     add_form_extra_fields = edit_form_extra_fields = CLIENT_CHOICES
+    # A parent client is a live client the user may see (the cycle rule is on the model).
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "parent": [["archived", FilterEqual, False], visible_to_user("id")]
+    }
     add_fieldsets = edit_fieldsets = [
         (name, {"fields": fields}) for name, fields in CLIENT_FIELDSETS
     ]
@@ -302,13 +309,16 @@ class ClientView(RulesModelView):
         "revenue_potential": "What the client could bring in a year, in its own currency.",
         "country": "ISO 3166 two-letter code, e.g. PH, SG, GB.",
         "region": "Province, state or area within the country (needs the country).",
+        "parent": "The group this client belongs to, if any (its children are on its Summary).",
     }
     related_views = [
-        ClientContactView,
         LocationView,
-        ClientTeamView,
-        ClientDocumentView,
+        ClientContactView,
+        ActivityView,
+        NoteView,
         MeetingView,
+        ClientDocumentView,
+        ClientTeamView,
     ]
     formatters_columns = CLIENT_FORMATTERS
     list_title = "Clients"

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from .access import PortalAccessError, PortalInvitation, PortalLogin
 from .activity import ACTIVITY_KINDS, Activity, record_activity
+from .audit import audit_paused  # importing it switches the audit trail on
 from .base import DomainError, Model, NotFoundError, utcnow
 from .clients import (
     Client,
@@ -28,6 +29,7 @@ from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage
+from .notes import Note, NoteError
 from .privacy import PERSONAL_DATA, ContactErasedError, erase_contact, export_contact
 from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
@@ -59,6 +61,8 @@ __all__ = [
     "MeetingError",
     "MessageError",
     "Model",
+    "Note",
+    "NoteError",
     "NotFoundError",
     "OutboxMessage",
     "PortalAccessError",
@@ -67,6 +71,7 @@ __all__ = [
     "REVENUE_BANDS",
     "SavedFilter",
     "Tag",
+    "audit_paused",
     "client_visibility",
     "erase_contact",
     "export_contact",

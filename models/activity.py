@@ -10,14 +10,16 @@ the personal values an erased contact left in ``changes`` and ``summary``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, UTCDateTime, utcnow
-from .clients import Client
+
+if TYPE_CHECKING:
+    from .clients import Client
 
 # What happened (the timeline's filter and icon).
 ACTIVITY_KINDS = (
@@ -62,7 +64,8 @@ class Activity(Model):
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship(User, lazy="joined")
-    client: Mapped[Client | None] = relationship(Client)
+    # For the client page's Activity tab (a related view needs the relation).
+    client: Mapped[Client | None] = relationship("Client", viewonly=True)
 
     def __str__(self) -> str:
         return self.summary

@@ -30,13 +30,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 
 from .base import DomainError, Model, TimestampMixin, UTCDateTime, utcnow
+from .client_header import ClientHeaderMixin
 
 if TYPE_CHECKING:
     from .contacts import ClientContact, Contact
 
 # ---------------------------------------------------------------- vocabularies
 
-CLIENT_STATUSES = ("lead", "prospect", "active", "inactive")
+CLIENT_STATUSES = ("lead", "prospect", "active", "inactive", "churned")
 LOCATIONS = ("Local", "Foreign")
 PAYMENT_TERM_LABELS = ("Net", "MFI", "Custom", "Immediate")
 TERMS_WITH_DAYS = ("Net", "MFI")
@@ -124,7 +125,7 @@ class Tag(Model):
 # ---------------------------------------------------------------- client
 
 
-class Client(TimestampMixin, Model):
+class Client(ClientHeaderMixin, TimestampMixin, Model):
     __tablename__ = "client"
     __table_args__ = (
         CheckConstraint(_choice_sql("status", CLIENT_STATUSES), name="ck_client_status"),
@@ -190,6 +191,10 @@ class Client(TimestampMixin, Model):
     # not a foreign key: clients are never deleted, and a second self-reference would make
     # the parent/child relationship ambiguous and SQLite rebuild the table to add it.
     merged_into_id: Mapped[int | None] = mapped_column(Integer)
+    # Organisation structure: a client may belong to a parent client (see client_header.py).
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client.id", name="fk_client_parent_id"), index=True
+    )
 
     # -- relationships (one-directional on purpose: a form may validate a transient client)
     industry: Mapped[Industry | None] = relationship(Industry, lazy="joined")
@@ -198,6 +203,7 @@ class Client(TimestampMixin, Model):
     )
     owner: Mapped[User | None] = relationship(User, foreign_keys=[owner_id], lazy="joined")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=client_tags, order_by=Tag.name)
+    parent: Mapped[Client | None] = relationship("Client", remote_side=[id])
     contact_links: Mapped[list[ClientContact]] = relationship(
         "ClientContact", back_populates="client", cascade="all, delete-orphan"
     )
@@ -308,6 +314,7 @@ class Client(TimestampMixin, Model):
         from .segments import segmentation_violations
 
         errors.extend(segmentation_violations(self))
+        errors.extend(self.structure_violations())
         if self.new_business_year is not None:
             this_year = utcnow().year
             if not FIRST_BUSINESS_YEAR <= self.new_business_year <= this_year:

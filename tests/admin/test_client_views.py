@@ -144,7 +144,13 @@ def test_the_home_page_counts_live_clients_by_status(app, client, manager):
     page = client.get("/").get_data(as_text=True)
     assert "Good to see you" in page
     with app.app_context():
-        assert Client.count_by_status() == {"lead": 0, "prospect": 0, "active": 2, "inactive": 0}
+        assert Client.count_by_status() == {
+            "lead": 0,
+            "prospect": 0,
+            "active": 2,
+            "inactive": 0,
+            "churned": 0,
+        }
 
 
 def test_the_home_page_sends_anonymous_visitors_to_the_login(client):
