@@ -165,6 +165,7 @@ def test_fabs_own_download_route_serves_no_stored_file(app, stored_document):
 def test_archiving_takes_the_document_off_the_page_and_out_of_download(app, client, manager):
     client_id, _ = manager
     upload(client, client_id, pdf_bytes(), "MSA.pdf")
+    assert "MSA.pdf" in client.get("/clientdocumentview/list/").get_data(as_text=True)
     with app.app_context():
         pk = db.session.scalar(select(ClientDocument.id))
     token = csrf_token(client, add_url(client_id))
@@ -174,7 +175,8 @@ def test_archiving_takes_the_document_off_the_page_and_out_of_download(app, clie
         follow_redirects=True,
     )
     assert "Master services agreement archived." in archived.get_data(as_text=True)
-    assert "MSA.pdf" not in client.get(f"/clientview/show/{client_id}").get_data(as_text=True)
+    # Off the Documents tab (the timeline still tells that it was uploaded and archived).
+    assert "MSA.pdf" not in client.get("/clientdocumentview/list/").get_data(as_text=True)
     assert client.get(f"/clientdocumentview/download/{pk}").status_code == 404
     with app.app_context():
         assert db.session.get(ClientDocument, pk).path.is_file()
