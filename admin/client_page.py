@@ -16,7 +16,7 @@ from sqlalchemy import select
 from wtforms import SelectField
 
 from extensions import db
-from models import Activity, DomainError, Note, Tag
+from models import Activity, Client, DomainError, Note, Tag, client_visibility
 from models.access import STAFF_ROLES
 from models.audit import label
 from models.clients import CLIENT_STATUSES
@@ -221,7 +221,26 @@ class ClientPage:
             all_tags=db.session.scalars(select(Tag).order_by(Tag.name)).all(),
             emails=_emails(client),
             may_write=may_write,
+            group=self._group(client),
         )
+
+    def _group(self, client) -> dict:
+        """The parent and live children this user may see (others are only counted)."""
+        related = [c for c in [client.parent, *client.children] if c is not None]
+        visible = set(
+            db.session.scalars(
+                select(Client.id).where(
+                    Client.id.in_([c.id for c in related]), client_visibility(acting_user())
+                )
+            )
+        )
+        children = [c for c in client.children if not c.archived]
+        return {
+            "parent": client.parent if client.parent and client.parent.id in visible else None,
+            "parent_hidden": client.parent is not None and client.parent.id not in visible,
+            "children": [c for c in children if c.id in visible],
+            "children_hidden": sum(1 for c in children if c.id not in visible),
+        }
 
     @expose("/status/<int:pk>", methods=["POST"])
     @has_access

@@ -295,8 +295,9 @@ class ClientView(ClientPage, RulesModelView):
     add_fieldsets = edit_fieldsets = [
         (name, {"fields": fields}) for name, fields in CLIENT_FIELDSETS
     ]
+    # The organisation is on the Summary tab, where a parent the user may not see stays unnamed.
     show_fieldsets = [
-        *add_fieldsets[:-1],
+        *(group for group in add_fieldsets[:-1] if group[0] != "Organisation"),
         ("Relationship", {"fields": [*CLIENT_FIELDSETS[-1][1], "created_at", "updated_at"]}),
     ]
     label_columns = CLIENT_LABELS

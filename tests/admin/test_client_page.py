@@ -52,6 +52,24 @@ def test_the_page_has_a_header_a_summary_and_a_jobs_placeholder(app, client, adm
     assert 'href="#NoteView"' in page and 'href="#ActivityView"' in page
 
 
+def test_a_recruiter_sees_only_the_related_clients_they_work_on(app, client):
+    with app.app_context():
+        recruiter = make_user("Recruiter")
+        group = ClientFactory(name="Acme Group")
+        acme = ClientFactory(name="Acme Manila", parent=group)
+        cebu = ClientFactory(name="Acme Cebu", parent=acme)
+        ClientFactory(name="Acme Davao", parent=acme)
+        for teamed in (acme, cebu):
+            db.session.add(ClientTeamMember(client=teamed, user=recruiter, role="recruiter"))
+        db.session.commit()
+        pk = acme.id
+        login_staff(client, recruiter.username)
+    page = show(client, pk)
+    assert "Acme Cebu" in page
+    assert "Acme Group" not in page and "Acme Davao" not in page
+    assert "a client you do not work on" in page and "1 more you do not work on" in page
+
+
 def test_the_status_is_changed_from_the_page_and_logged_with_who(app, client, admin):
     with app.app_context():
         pk = ClientFactory(status="lead").id
