@@ -23,7 +23,6 @@ CLIENT_API_COLUMNS = [
     "industry.id",
     "industry.name",
     "parent.id",
-    "parent.name",
     *(f"engagement_manager.{f}" for f in PERSON),
     *(f"owner.{f}" for f in PERSON),
     "archived",
