@@ -6,6 +6,7 @@ from __future__ import annotations
 def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
+    from .contacts import ClientMailView, ContactRelationshipView
     from .views import (
         ArchivedClientView,
         ClientContactView,
@@ -28,6 +29,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(ClientContactView)
     appbuilder.add_view_no_menu(LocationView)
     appbuilder.add_view_no_menu(ClientTeamView)
+    appbuilder.add_view_no_menu(ClientMailView)
+    appbuilder.add_view_no_menu(ContactRelationshipView)
     appbuilder.add_view(TagView, "Tags", icon="fa-tags", category="Settings")
     appbuilder.add_view(IndustryView, "Industries", icon="fa-industry", category="Settings")
     appbuilder.add_view(OutboxView, "Outbox", icon="fa-envelope", category="Mail")

@@ -14,6 +14,7 @@ from .clients import (
     Location,
     Tag,
 )
+from .contact_relationships import ContactRelationship
 from .contacts import ClientContact, Contact
 from .messaging import MessageError, OutboxMessage
 from .team import ClientTeamMember, client_visibility, visible_client_ids
@@ -27,6 +28,7 @@ __all__ = [
     "ClientTeamMember",
     "ClientValidationError",
     "Contact",
+    "ContactRelationship",
     "DomainError",
     "Industry",
     "Location",

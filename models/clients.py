@@ -382,7 +382,7 @@ class Client(TimestampMixin, Model):
         self.validate()
 
     def action_link_contact(self, contact: Contact, role: str = "secondary") -> ClientContact:
-        """Link a contact to this client with a role.
+        """Link a contact to this client with a role (logged on the client's timeline).
 
         :raise ClientValidationError: for an unknown role, a second primary, or a second link.
         """
@@ -395,6 +395,7 @@ class Client(TimestampMixin, Model):
         link = ClientContact(client=self, contact=contact, role=role)
         link.validate()
         (object_session(self) or _session()).add(link)
+        link.record(f"assigned as {role} contact")
         return link
 
 
