@@ -28,7 +28,7 @@ from models.contacts import BEST_TIMES, CHANNELS, ENGAGEMENT_LEVELS, FREQUENCY_M
 from models.messaging import SMS_MAX
 
 from .base import READ_WRITE, RulesModelView
-from .fields import choice
+from .fields import choice, flag
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -46,6 +46,16 @@ CONTACT_PREFERENCE_CHOICES = {
     "preferred_channel": choice("Preferred channel", CHANNELS),
     "best_time": choice("Best time to contact", BEST_TIMES),
     "engagement_level": choice("Engagement level", ENGAGEMENT_LEVELS),
+    "opt_out_email": flag("No email", "Opted out of email: mail from the client page skips them."),
+    "opt_out_sms": flag("No SMS", "Opted out of SMS: SMS from the client page skips them."),
+    "opt_out_phone": flag("No calls", "Opted out of phone calls."),
+}
+# The link's portal areas (NOT NULL booleans, which FAB's generated fields would require).
+CLIENT_CONTACT_FLAGS = {
+    "can_hiring": flag("Hiring"),
+    "can_billing": flag("Billing"),
+    "can_sign": flag("Signatory"),
+    "is_client_admin": flag("Client admin"),
 }
 CONTACT_PREFERENCE_LABELS = {
     "preferred_channel": "Preferred channel",
@@ -59,9 +69,6 @@ CONTACT_PREFERENCE_LABELS = {
 CONTACT_PREFERENCE_DESCRIPTIONS = {
     "frequency_limit": f"At most this many messages per 7 days (1 to {FREQUENCY_MAX}); "
     "empty for no limit.",
-    "opt_out_email": "Opted out of email: mail from the client page skips them.",
-    "opt_out_sms": "Opted out of SMS: SMS from the client page skips them.",
-    "opt_out_phone": "Opted out of phone calls.",
 }
 NEW_CONTACT_FIELDS = ["first_name", "last_name", "title", "department", "email", "phone", "role"]
 CONTACTS_TAB_PERMISSIONS = {

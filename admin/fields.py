@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import Select2Widget
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 
@@ -26,3 +26,8 @@ def choice(label: str, values, blank: str | None = "—", default=None) -> Choic
         widget=Select2Widget(),
         filters=[lambda value: value or None],
     )
+
+
+def flag(label: str, description: str = "") -> BooleanField:
+    """A checkbox for a NOT NULL boolean: FAB's own would require it to be ticked."""
+    return BooleanField(label, description=description, default=False)

@@ -33,6 +33,7 @@ from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
 from .contacts import (
+    CLIENT_CONTACT_FLAGS,
     CONTACT_PREFERENCE_CHOICES,
     CONTACT_PREFERENCE_DESCRIPTIONS,
     CONTACT_PREFERENCE_LABELS,
@@ -141,7 +142,8 @@ class ClientContactView(ContactsTabMixin, RulesModelView):
     }
     search_columns = ["client", "contact", "role"]
     add_form_extra_fields = edit_form_extra_fields = {
-        "role": choice("Role", CONTACT_ROLES, blank=None, default="secondary")
+        "role": choice("Role", CONTACT_ROLES, blank=None, default="secondary"),
+        **CLIENT_CONTACT_FLAGS,
     }
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
     method_permission_name = {**READ_WRITE, "invite": "invite", **CONTACTS_TAB_PERMISSIONS}

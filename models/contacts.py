@@ -16,7 +16,6 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
-    inspect,
     select,
     text,
 )
@@ -320,23 +319,29 @@ class ClientContact(Model):
         from .activity import record_activity
 
         session = object_session(self) or _session()
-        if self.contact.id is None or self.client.id is None:
+        with session.no_autoflush:  # a link from a form may not be in the session yet
+            contact_id, client_id, name = self.contact.id, self.client.id, str(self.contact)
+        if contact_id is None or client_id is None:
             session.flush()
+            contact_id, client_id = self.contact.id, self.client.id
         record_activity(
             session,
             "contact",
-            f"{self.contact} {what}",
-            client_id=self.client.id,
+            f"{name} {what}",
+            client_id=client_id,
             subject_type="contact",
-            subject_id=self.contact.id,
+            subject_id=contact_id,
             changes=changes,
         )
 
     def record_changes(self) -> None:
         """Log a change of role made on the edit form (call it before the flush)."""
-        history = inspect(self).attrs.role.history
-        if history.has_changes() and history.deleted:
-            before = history.deleted[0]
+        session = object_session(self) or _session()
+        with session.no_autoflush:  # the stored role: a form may set it without loading it
+            if self.id is None:
+                return
+            before = session.scalar(select(ClientContact.role).where(ClientContact.id == self.id))
+        if before != self.role:
             self.record(
                 f"changed from {before} to {self.role} contact", {"role": [before, self.role]}
             )

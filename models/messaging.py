@@ -83,7 +83,8 @@ class OutboxMessage(Model):
 
     def violations(self) -> list[MessageError]:
         errors = []
-        if self.channel not in OUTBOX_CHANNELS:
+        channel = self.channel or "email"  # the column's default, before the insert
+        if channel not in OUTBOX_CHANNELS:
             errors.append(
                 MessageError(f"Channel must be one of {', '.join(OUTBOX_CHANNELS)}.", "channel")
             )
@@ -95,7 +96,7 @@ class OutboxMessage(Model):
             )
         if not (self.body_text or "").strip():
             errors.append(MessageError("The message text is required.", "body_text"))
-        elif self.channel == "sms" and len(self.body_text) > SMS_MAX:
+        elif channel == "sms" and len(self.body_text) > SMS_MAX:
             errors.append(
                 MessageError(
                     f"An SMS is at most {SMS_MAX} characters long "
