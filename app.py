@@ -66,6 +66,7 @@ def load_config(env: dict | None = None) -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        "SMS_PROVIDER": env.get("SMS_PROVIDER") or "outbox",
         "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "RETENTION_DAYS_AFTER_ARCHIVE": _positive_int(env, "RETENTION_DAYS_AFTER_ARCHIVE", 730),
         # A relative UPLOAD_FOLDER is taken from the project's folder, not the current one.

@@ -7,6 +7,7 @@ def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
     from .client_page import ActivityView, NoteView
+    from .contacts import ClientMailView, ContactRelationshipView
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
     from .importing import ImportView
@@ -46,6 +47,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(MeetingActionView)
     appbuilder.add_view_no_menu(NoteView)
     appbuilder.add_view(ActivityView, "Activity", icon="fa-history", category="Clients")
+    appbuilder.add_view_no_menu(ClientMailView)
+    appbuilder.add_view_no_menu(ContactRelationshipView)
     appbuilder.add_view(TagView, "Tags", icon="fa-tags", category="Settings")
     appbuilder.add_view(IndustryView, "Industries", icon="fa-industry", category="Settings")
     appbuilder.add_view(OutboxView, "Outbox", icon="fa-envelope", category="Mail")

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder.actions import action
-from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
 
 from extensions import db
 from models import (
@@ -37,7 +34,19 @@ from models.team import TEAM_ROLES
 
 from .base import READ_WRITE, RulesModelView
 from .client_page import ActivityView, ClientPage, NoteView
+from .contacts import (
+    CLIENT_CONTACT_FLAGS,
+    CONTACT_PREFERENCE_CHOICES,
+    CONTACT_PREFERENCE_DESCRIPTIONS,
+    CONTACT_PREFERENCE_LABELS,
+    CONTACT_PREFERENCES,
+    CONTACTS_TAB_PERMISSIONS,
+    ClientMailView,
+    ContactRelationshipView,
+    ContactsTabMixin,
+)
 from .documents import ClientDocumentView
+from .fields import choice
 from .meetings import MeetingView
 from .privacy import PRIVACY_METHODS, ConsentRecordView, ContactPrivacyActions
 from .roles import RESOURCE_PERMISSIONS
@@ -63,28 +72,8 @@ CLIENT_FIELDSETS = [
     ("Relationship", ["new_business_year", "engagement_manager", "owner"]),
 ]
 CLIENT_FORM_COLUMNS = [field for _, fields in CLIENT_FIELDSETS for field in fields]
-CONTACT_FIELDS = ["first_name", "last_name", "title", "department", "email", "phone"]
-
-
-class ChoiceField(SelectField):
-    """A select whose blank choice stores NULL; whether blank is allowed is the model's rule."""
-
-    def pre_validate(self, form):
-        if self.data not in (None, ""):
-            super().pre_validate(form)
-
-
-def choice(label: str, values, blank: str | None = "—", default=None) -> ChoiceField:
-    """A select over one of the model's vocabularies."""
-    choices = [SelectChoice("", blank)] if blank is not None else []
-    choices += [SelectChoice(value, value) for value in values]
-    return ChoiceField(
-        label,
-        choices=choices,
-        default=default,
-        widget=Select2Widget(),
-        filters=[lambda value: value or None],
-    )
+CONTACT_DETAILS = ["first_name", "last_name", "title", "department", "email", "phone"]
+CONTACT_FIELDS = [*CONTACT_DETAILS, *CONTACT_PREFERENCES]
 
 
 CLIENT_CHOICES = {
@@ -125,8 +114,8 @@ CLIENT_LABELS = {
 }
 
 
-class ClientContactView(RulesModelView):
-    """A client's contacts (shown on the client page) with their role and portal areas."""
+class ClientContactView(ContactsTabMixin, RulesModelView):
+    """A client's contacts (the client page's Contacts tab) with their role and portal areas."""
 
     datamodel = SQLAInterface(ClientContact)
     base_filters = [visible_to_user()]
@@ -163,10 +152,11 @@ class ClientContactView(RulesModelView):
     }
     search_columns = ["client", "contact", "role"]
     add_form_extra_fields = edit_form_extra_fields = {
-        "role": choice("Role", CONTACT_ROLES, blank=None, default="secondary")
+        "role": choice("Role", CONTACT_ROLES, blank=None, default="secondary"),
+        **CLIENT_CONTACT_FLAGS,
     }
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
-    method_permission_name = {**READ_WRITE, "invite": "invite"}
+    method_permission_name = {**READ_WRITE, "invite": "invite", **CONTACTS_TAB_PERMISSIONS}
 
     @action(
         "invite",
@@ -316,6 +306,7 @@ class ClientView(ClientPage, RulesModelView):
         LocationView,
         ClientContactView,
         ActivityView,
+        ClientMailView,
         NoteView,
         MeetingView,
         ClientDocumentView,
@@ -402,12 +393,21 @@ class ContactView(ContactPrivacyActions, RulesModelView):
     datamodel = SQLAInterface(Contact)
     class_permission_name = "Contact"
     method_permission_name = {**READ_WRITE, **PRIVACY_METHODS}
-    list_columns = CONTACT_FIELDS
-    search_columns = ["first_name", "last_name", "title", "department", "email"]
+    list_columns = [*CONTACT_DETAILS, "engagement_level"]
+    search_columns = ["first_name", "last_name", "title", "department", "email", "engagement_level"]
     add_columns = edit_columns = CONTACT_FIELDS
-    show_columns = [*CONTACT_FIELDS, "user", "created_at", "erased_at"]
-    label_columns = {"user": "Portal login", "erased_at": "Erased on"}
-    related_views = [ClientContactView, ConsentRecordView]
+    add_fieldsets = edit_fieldsets = [
+        ("Contact", {"fields": CONTACT_DETAILS}),
+        ("Communication preferences", {"fields": CONTACT_PREFERENCES}),
+    ]
+    show_fieldsets = [
+        ("Contact", {"fields": [*CONTACT_DETAILS, "user", "created_at", "erased_at"]}),
+        ("Communication preferences", {"fields": CONTACT_PREFERENCES}),
+    ]
+    add_form_extra_fields = edit_form_extra_fields = CONTACT_PREFERENCE_CHOICES
+    label_columns = {"user": "Portal login", "erased_at": "Erased on", **CONTACT_PREFERENCE_LABELS}
+    description_columns = CONTACT_PREFERENCE_DESCRIPTIONS
+    related_views = [ClientContactView, ContactRelationshipView, ConsentRecordView]
     base_order = ("last_name", "asc")
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
 
@@ -434,12 +434,15 @@ class OutboxView(RulesModelView):
     datamodel = SQLAInterface(OutboxMessage)
     class_permission_name = "OutboxMessage"
     base_order = ("created_at", "desc")
-    list_columns = ["created_at", "to_email", "subject", "kind", "status", "attempts"]
+    list_columns = ["created_at", "channel", "recipient", "subject", "kind", "status", "attempts"]
     show_columns = [
         "created_at",
         "delivered_at",
+        "channel",
         "to_name",
         "to_email",
+        "to_phone",
+        "provider_ref",
         "subject",
         "kind",
         "status",
@@ -447,8 +450,15 @@ class OutboxView(RulesModelView):
         "error",
         "body_text",
     ]
-    search_columns = ["to_email", "subject", "kind", "status"]
-    label_columns = {"to_email": "To", "to_name": "Recipient", "body_text": "Body"}
+    search_columns = ["channel", "to_email", "to_phone", "subject", "kind", "status"]
+    label_columns = {
+        "recipient": "To",
+        "to_email": "Email",
+        "to_phone": "Phone",
+        "to_name": "Recipient",
+        "body_text": "Body",
+        "provider_ref": "Provider id",
+    }
     base_permissions = RESOURCE_PERMISSIONS["OutboxMessage"]
 
 

@@ -11,7 +11,7 @@ from flask import current_app, render_template
 from sqlalchemy import select
 
 from extensions import db
-from models import OutboxMessage
+from models import MessageError, OutboxMessage
 
 from . import enqueue, job, queue
 
@@ -67,13 +67,17 @@ def deliver(message_id: int) -> str:
     """Deliver one outbox message; a message already delivered is left alone (safe to retry)."""
     query = select(OutboxMessage).where(OutboxMessage.id == message_id)
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update()  # two workers racing on one message: one sends
+        # Two workers racing on one message: one sends (lock this row, not its joined ones).
+        query = query.with_for_update(of=OutboxMessage)
     message = db.session.scalar(query)
     if message is None:
         return "missing"
     if message.delivered:
         db.session.rollback()
         return message.status
+    if message.channel != "email":
+        db.session.rollback()
+        raise MessageError(f"Outbox message {message_id} is not an email.", "channel")
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         message.action_mark_delivered(over_smtp=False)

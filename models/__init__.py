@@ -24,6 +24,7 @@ from .consent import (
     has_marketing_consent,
     withdraw_consent,
 )
+from .contact_relationships import ContactRelationship
 from .contacts import ClientContact, Contact
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .meetings import Meeting, MeetingAction, MeetingError
@@ -53,6 +54,7 @@ __all__ = [
     "ContactErasedError",
     "DocumentError",
     "DocumentRefusedError",
+    "ContactRelationship",
     "DomainError",
     "Industry",
     "Location",

@@ -409,7 +409,7 @@ class Client(ClientHeaderMixin, TimestampMixin, Model):
         return merge_client(self, kept, by)
 
     def action_link_contact(self, contact: Contact, role: str = "secondary") -> ClientContact:
-        """Link a contact to this client with a role.
+        """Link a contact to this client with a role (logged on the client's timeline).
 
         :raise ClientValidationError: for an unknown role, a second primary, or a second link.
         """
@@ -422,6 +422,7 @@ class Client(ClientHeaderMixin, TimestampMixin, Model):
         link = ClientContact(client=self, contact=contact, role=role)
         link.validate()
         (object_session(self) or _session()).add(link)
+        link.record(f"assigned as {role} contact")
         return link
 
 

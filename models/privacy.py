@@ -212,9 +212,17 @@ PERSONAL_DATA: list[PersonalData] = [
             "department",
             "email",
             "phone",
+            "preferred_channel",
+            "best_time",
+            "frequency_limit",
+            "opt_out_email",
+            "opt_out_sms",
+            "opt_out_phone",
+            "engagement_level",
             "created_at",
             "updated_at",
         ),
+        # The opt-outs stay: they only ever stop messages.
         erase={
             "first_name": "Erased",
             "last_name": lambda row, person: f"contact #{person.id}",
@@ -222,6 +230,10 @@ PERSONAL_DATA: list[PersonalData] = [
             "department": None,
             "email": None,
             "phone": None,
+            "preferred_channel": None,
+            "best_time": None,
+            "frequency_limit": None,
+            "engagement_level": None,
         },
         single=True,
     ),
@@ -308,6 +320,7 @@ PERSONAL_DATA: list[PersonalData] = [
             "created_at",
             "kind",
             "to_email",
+            "to_phone",
             "to_name",
             "subject",
             "body_text",
@@ -318,6 +331,8 @@ PERSONAL_DATA: list[PersonalData] = [
         # The row, its status and dates stay for the accounts; what was said to whom goes.
         erase={
             "to_email": erased_email,
+            # An SMS row must keep some number (a check constraint): one that reaches nobody.
+            "to_phone": lambda row, person: "erased" if row.channel == "sms" else None,
             "to_name": erased_name,
             "subject": _scrub("subject"),
             "body_text": "",
