@@ -335,7 +335,7 @@ PERSONAL_DATA: list[PersonalData] = [
             "to_phone": lambda row, person: "erased" if row.channel == "sms" else None,
             "to_name": erased_name,
             "subject": _scrub("subject"),
-            "body_text": "",
+            "body_text": "(erased on request)",
             "body_html": None,
             "error": _scrub("error"),
         },

@@ -66,7 +66,7 @@ def test_assigning_an_existing_contact_is_on_the_timeline(app, client, manager):
     assert response.status_code == 302
     with app.app_context():
         assert count(ClientContact, ClientContact.client_id == client_id) == 1
-        activity = db.session.scalar(select(Activity))
+        activity = db.session.scalar(select(Activity).where(Activity.kind == "contact"))
         assert activity.summary == "Ines Reyes assigned as reference contact"
         assert activity.client_id == client_id and activity.kind == "contact"
 
@@ -88,7 +88,7 @@ def test_a_new_contact_is_created_and_assigned_in_one_step(app, client, manager)
         assert contact.email == "noor@example.test"
         [link] = contact.client_links
         assert link.client_id == client_id and link.is_primary
-        assert db.session.scalar(select(Activity)).summary == (
+        assert db.session.scalar(select(Activity).where(Activity.kind == "contact")).summary == (
             "Noor Haddad assigned as primary contact"
         )
 
@@ -125,7 +125,10 @@ def test_delink_removes_the_link_and_keeps_the_contact(app, client, manager):
     with app.app_context():
         assert db.session.get(ClientContact, link_id) is None
         assert db.session.get(Contact, contact_id) is not None
-        assert "delinked" in db.session.scalar(select(Activity)).summary
+        assert (
+            "delinked"
+            in db.session.scalar(select(Activity).where(Activity.kind == "contact")).summary
+        )
     page = client.get(f"/clientview/show/{client_id}").get_data(as_text=True)
     assert "delinked from" in page
 
@@ -414,6 +417,6 @@ def test_a_role_changed_on_the_edit_form_is_on_the_timeline(app, client, manager
     with app.app_context():
         saved = db.session.get(ClientContact, link_id)
         assert saved.role == "emergency" and saved.can_billing and not saved.can_hiring
-        activity = db.session.scalar(select(Activity))
+        activity = db.session.scalar(select(Activity).where(Activity.kind == "contact"))
         assert activity.changes == {"role": ["secondary", "emergency"]}
         assert "changed from secondary to emergency contact" in activity.summary

@@ -26,7 +26,11 @@ def three_contacts(**third):
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    """Rows of ``model`` (of the timeline: its message rows, not the audit trail's)."""
+    query = select(func.count()).select_from(model)
+    if model is Activity:
+        query = query.where(Activity.kind.in_(("mail", "sms")))
+    return db.session.scalar(query)
 
 
 def test_mail_to_three_contacts_skips_the_one_who_opted_out(mail_to):  # noqa: F811
@@ -40,7 +44,9 @@ def test_mail_to_three_contacts_skips_the_one_who_opted_out(mail_to):  # noqa: F
     ] * 2
     assert sorted(m.to_email for m in messages) == sorted(link.contact.email for link in links[:2])
     assert len(mail_to.messages) == 2
-    timeline = db.session.scalars(select(Activity).order_by(Activity.id)).all()
+    timeline = db.session.scalars(
+        select(Activity).where(Activity.kind.in_(("mail", "sms"))).order_by(Activity.id)
+    ).all()
     assert [(a.kind, a.client_id, a.subject_type) for a in timeline] == [
         ("mail", links[0].client_id, "outbox_message")
     ] * 2
@@ -127,7 +133,10 @@ def test_sms_go_through_the_outbox_provider_by_default(app):
         ("sms", "stored", "+63 917 555 0102", None),
     ]
     assert messages[0].body_text == "Interview moved to 3 pm."
-    assert {a.kind for a in db.session.scalars(select(Activity))} == {"sms"}
+    assert {
+        a.kind
+        for a in db.session.scalars(select(Activity).where(Activity.kind.in_(("mail", "sms"))))
+    } == {"sms"}
     assert count(Activity) == 2
 
 

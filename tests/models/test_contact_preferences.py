@@ -157,7 +157,9 @@ def test_a_primary_change_is_on_the_timeline():
     b = ClientContactFactory(client=a.client)
     b.action_make_primary()
     db.session.commit()
-    rows = db.session.scalars(select(Activity).order_by(Activity.id)).all()
+    rows = db.session.scalars(
+        select(Activity).where(Activity.kind == "contact").order_by(Activity.id)
+    ).all()
     assert [(row.kind, row.client_id) for row in rows] == [("contact", a.client_id)] * 2
     assert "no longer the primary" in rows[0].summary and str(a.contact) in rows[0].summary
     assert "made the primary contact" in rows[1].summary and rows[1].subject_id == b.contact_id
@@ -186,7 +188,7 @@ def test_delink_removes_the_link_and_keeps_the_contact():
     assert db.session.get(ClientContact, link_id) is None
     assert db.session.get(Contact, contact_id) is not None
     assert db.session.get(ClientContact, other.id) is not None
-    activity = db.session.scalar(select(Activity))
+    activity = db.session.scalar(select(Activity).where(Activity.kind == "contact"))
     assert activity.kind == "contact" and activity.client_id == client_id
     assert "delinked" in activity.summary
 
@@ -195,6 +197,6 @@ def test_linking_a_contact_is_on_the_timeline():
     client = ClientFactory()
     client.action_link_contact(ContactFactory(first_name="Lia"), role="emergency")
     db.session.commit()
-    activity = db.session.scalar(select(Activity))
+    activity = db.session.scalar(select(Activity).where(Activity.kind == "contact"))
     assert activity.summary == "Lia Reyes assigned as emergency contact"
     assert activity.client_id == client.id
