@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_notes'
-down_revision = '0005_documents_meetings'
+down_revision = '0003_activity'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Client documents and meetings
 
 Revision ID: 0005_documents_meetings
-Revises: 0003_activity
+Revises: 0004_notes
 Create Date: 2026-11-23 11:59:59.757816
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_documents_meetings'
-down_revision = '0008_privacy'
+down_revision = '0004_notes'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ engagement level); contacts may be related to each other; the outbox holds SMS t
 a phone, the gateway's id; an SMS has no email address).
 
 Revision ID: 0006_contact_prefs
-Revises: 0003_activity
+Revises: 0005_documents_meetings
 Create Date: 2026-11-23 12:10:59.366581
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_contact_prefs'
-down_revision = '0004_notes'
+down_revision = '0005_documents_meetings'
 branch_labels = None
 depends_on = None
 

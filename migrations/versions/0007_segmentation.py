@@ -1,7 +1,7 @@
 """Client segmentation (revenue potential, country, region), merges and saved filters
 
 Revision ID: 0007_segmentation
-Revises: 0003_activity
+Revises: 0006_contact_prefs
 Create Date: 2026-11-23 12:01:06.650104
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_segmentation'
-down_revision = '0003_activity'
+down_revision = '0006_contact_prefs'
 branch_labels = None
 depends_on = None
 

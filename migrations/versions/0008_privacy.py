@@ -1,7 +1,7 @@
 """Privacy: consent records and contact erasure
 
 Revision ID: 0008_privacy
-Revises: 0003_activity
+Revises: 0007_segmentation
 Create Date: 2026-11-23 12:00:22.612143
 
 """
