@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
-from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
@@ -27,14 +26,17 @@ from .visibility import acting_user, visible_to_user
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
 
 
-class UTCDateTimeWidget(DateTimePickerWidget):
-    """FAB's picker, showing the field's own text (FAB's prints the raw datetime)."""
+class UTCDateTimeWidget:
+    """The browser's own date-and-time input. FAB's picker keeps only a date, and wipes a
+    typed time, so a meeting's hour could not be entered with it."""
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
         kwargs.setdefault("name", field.name)
-        kwargs["value"] = field._value()
-        return Markup(self.data_template % {"text": html_params(type="text", **kwargs)})
+        kwargs.setdefault("class", "form-control")
+        kwargs.pop("placeholder", None)
+        params = html_params(type="datetime-local", step="60", value=field._value(), **kwargs)
+        return Markup(f"<input {params}>")
 
 
 class UTCDateTimeField(DateTimeField):
@@ -52,7 +54,7 @@ class UTCDateTimeField(DateTimeField):
         if self.raw_data:
             return " ".join(self.raw_data)
         if isinstance(self.data, datetime):
-            return self.data.astimezone(UTC).strftime(DATETIME_FORMATS[0])
+            return self.data.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
         return ""
 
 
