@@ -10,6 +10,7 @@ def register(appbuilder) -> None:
     from .contacts import ClientMailView, ContactRelationshipView
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
+    from .engagement_api import DocumentApi, MeetingApi
     from .importing import ImportView
     from .meetings import MeetingActionView, MeetingView
     from .privacy import ConsentRecordView
@@ -61,3 +62,5 @@ def register(appbuilder) -> None:
     appbuilder.add_api(LocationApi)
     appbuilder.add_api(ActivityApi)
     appbuilder.add_api(NoteApi)
+    appbuilder.add_api(MeetingApi)
+    appbuilder.add_api(DocumentApi)

@@ -1,11 +1,11 @@
 """Rate of the contact CSV import: 100,000 generated rows into a fresh database.
 
 Run: ``.venv/bin/python bench/import_contacts.py [ROWS]`` (default 100000). The database is
-``DATABASE_URL`` when set, else a throwaway SQLite file. Against PostgreSQL, give it an empty
+``BENCH_DATABASE_URL`` when set, else a throwaway SQLite file. Against PostgreSQL, give it an empty
 database of its own, for it is emptied first (``DROP SCHEMA public CASCADE``):
 
     createdb -h 127.0.0.1 -U postgres bench_import
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_import \\
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_import \\
         .venv/bin/python bench/import_contacts.py
 
 It prints the time to check the file (the preview), to import it, and the rows per second.
@@ -59,7 +59,7 @@ def make_app(url: str):
 
 def main(rows: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.db'}"
         app = make_app(url)
         from sqlalchemy import func, select
 
