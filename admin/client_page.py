@@ -21,7 +21,7 @@ from models.access import STAFF_ROLES
 from models.audit import label
 from models.clients import CLIENT_STATUSES
 
-from .base import READ_WRITE, RulesModelView
+from .base import READ_WRITE, RulesModelView, apply_to_selected
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -141,28 +141,11 @@ class NoteView(RulesModelView):
 
     @action("pin", "Pin", "Pin the selected notes to the top?", "fa-thumb-tack", single=False)
     def pin(self, items):
-        return _each(items, Note.action_pin, "pinned", self)
+        return apply_to_selected(items, Note.action_pin, "pinned", self)
 
     @action("unpin", "Unpin", "Unpin the selected notes?", "fa-thumb-tack", single=False)
     def unpin(self, items):
-        return _each(items, Note.action_unpin, "unpinned", self)
-
-
-def _each(items, verb, done: str, view):
-    """Run a verb on each selected row the user may see; one commit per row."""
-    items = items if isinstance(items, list) else [items]
-    for item in items:
-        if view.datamodel.get(item.id, view._base_filters) is None:
-            continue
-        try:
-            verb(item)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(f"Note {done}.", "success")
-    return redirect(request.referrer or view.get_redirect())
+        return apply_to_selected(items, Note.action_unpin, "unpinned", self)
 
 
 # ---------------------------------------------------------------- the page and its header

@@ -27,7 +27,7 @@ from models.contact_relationships import RELATIONSHIP_KINDS, ContactRelationship
 from models.contacts import BEST_TIMES, CHANNELS, ENGAGEMENT_LEVELS, FREQUENCY_MAX
 from models.messaging import SMS_MAX
 
-from .base import READ_WRITE, RulesModelView
+from .base import READ_WRITE, RulesModelView, selected_visible
 from .fields import choice, flag
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
@@ -133,9 +133,7 @@ class ContactsTabMixin:
     # -- actions on the selected rows
     @action("delink", "Delink", "Detach the selected contacts from their client?", "fa-unlink")
     def delink(self, items):
-        from .views import _visible
-
-        for link in _visible(items, self):
+        for link in selected_visible(items, self):
             label = f"{link.contact} delinked from {link.client}."
             link.action_delink()
             db.session.commit()
@@ -144,9 +142,7 @@ class ContactsTabMixin:
 
     @action("make_primary", "Make primary", "Make this the client's primary contact?", "fa-star")
     def make_primary(self, items):
-        from .views import _visible
-
-        links = _visible(items, self)
+        links = selected_visible(items, self)
         if len(links) != 1:
             flash("Choose one contact to make the primary contact.", "danger")
             return redirect(request.referrer or self.get_redirect())
@@ -170,9 +166,7 @@ class ContactsTabMixin:
         return self._compose_for(items, "sms")
 
     def _compose_for(self, items, channel: str):
-        from .views import _visible
-
-        ids = [link.id for link in _visible(items, self)]
+        ids = [link.id for link in selected_visible(items, self)]
         return redirect(url_for(f"{self.endpoint}.compose", channel=channel, link=ids))
 
     # -- pages

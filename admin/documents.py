@@ -6,7 +6,7 @@ this view parses the form, calls it, and shows a refusal beside the field it nam
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import Select2Widget
@@ -15,18 +15,17 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args
 from flask_wtf.file import FileField
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from extensions import db
-from models import Client, ClientDocument, DomainError, visible_client_ids
+from models import Client, ClientDocument, DomainError
 from models.documents import ALLOWED_SUMMARY, DOCUMENT_TYPES
 
-from .base import READ_WRITE, RulesModelView
+from .base import READ_WRITE, RulesModelView, apply_to_selected
 from .roles import RESOURCE_PERMISSIONS
-from .visibility import acting_user, visible_to_user
+from .visibility import acting_user, client_is_visible, visible_to_user
 
 
 class FilterLiveDocument(BaseFilter):
@@ -170,16 +169,7 @@ class ClientDocumentView(RulesModelView):
         document = self.datamodel.get(pk, self._base_filters)
         if document is None or not document.path.is_file():
             abort(404)
-        response = send_file(
-            document.path,
-            mimetype=document.content_type,
-            as_attachment=True,
-            download_name=document.original_filename,
-            max_age=0,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return attachment(document)
 
     @action(
         "archive",
@@ -189,25 +179,25 @@ class ClientDocumentView(RulesModelView):
         single=False,
     )
     def archive(self, items):
-        items = items if isinstance(items, list) else [items]
-        for item in items:
-            if not self.datamodel.get(item.id, self._base_filters):
-                continue  # FAB's action_post does not apply the base filters
-            try:
-                item.action_archive(acting_user())
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "danger")
-            else:
-                flash(f"{item.title} archived.", "success")
-        return redirect(request.referrer or self.get_redirect())
+        return apply_to_selected(
+            items, lambda document: document.action_archive(acting_user()), "archived", self
+        )
+
+
+def attachment(document: ClientDocument):
+    """The stored file as a download under its original name, never rendered by the browser."""
+    response = send_file(
+        document.path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _client_visible(client: Client) -> bool:
     """Whether the signed-in user may see ``client`` (a related tab's hidden client too)."""
-    query = select(Client.id).where(
-        Client.id == client.id, Client.id.in_(visible_client_ids(acting_user()))
-    )
-    with db.session.no_autoflush:  # the record being added is not in the session yet
-        return db.session.execute(query).first() is not None
+    return client_is_visible(client.id)

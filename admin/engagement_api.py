@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import request, send_file
+from flask import request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
-from models import Client, ClientDocument, DomainError, Meeting, NotFoundError, client_visibility
+from models import Client, ClientDocument, DomainError, Meeting, NotFoundError
 
 from .base import READ_WRITE
-from .documents import ClientDocumentView
+from .documents import ClientDocumentView, attachment
 from .records_api import ClientScopedApi
-from .visibility import acting_user
+from .visibility import acting_user, client_is_visible
 
 PERSON = ["id", "first_name", "last_name"]
 
@@ -173,15 +173,7 @@ class DocumentApi(ClientScopedApi):
         document = self.datamodel.get(pk, self._base_filters)
         if document is None or not document.path.is_file():
             return self.response_404()
-        response = send_file(
-            document.path,
-            mimetype=document.content_type,
-            as_attachment=True,
-            download_name=document.original_filename,
-            max_age=0,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment(document)
 
     def _visible_client(self, client_id) -> Client:
         """:raise NotFoundError: for a missing id and for a client the user may not see."""
@@ -189,9 +181,6 @@ class DocumentApi(ClientScopedApi):
             pk = int(client_id)
         except (TypeError, ValueError):
             raise NotFoundError("No such client.", "client") from None
-        client = db.session.scalar(
-            db.select(Client).where(Client.id == pk, client_visibility(acting_user()))
-        )
-        if client is None:
+        if not client_is_visible(pk):
             raise NotFoundError("No such client.", "client")
-        return client
+        return db.session.get(Client, pk)

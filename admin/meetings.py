@@ -18,7 +18,7 @@ from wtforms.widgets import html_params
 from extensions import db
 from models import DomainError, Meeting, MeetingAction, NotFoundError, visible_client_ids
 
-from .base import READ_WRITE, RulesModelView
+from .base import READ_WRITE, RulesModelView, selected_visible
 from .documents import _client_visible
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
@@ -105,10 +105,8 @@ class MeetingActionView(RulesModelView):
 
     @action("mark_done", "Mark done", "Mark the selected actions done?", "fa-check", single=False)
     def mark_done(self, items):
-        items = items if isinstance(items, list) else [items]
-        for item in items:
-            if self.datamodel.get(item.id, self._base_filters):
-                item.done = True
+        for item in selected_visible(items, self):
+            item.done = True
         db.session.commit()
         return redirect(request.referrer or self.get_redirect())
 
@@ -204,10 +202,7 @@ class MeetingView(RulesModelView):
     def send_invitations(self, items):
         from jobs.meetings import send_invitations
 
-        items = items if isinstance(items, list) else [items]
-        for item in items:
-            if not self.datamodel.get(item.id, self._base_filters):
-                continue  # FAB's action_post does not apply the base filters
+        for item in selected_visible(items, self):
             messages, skipped = send_invitations(item, acting_user())
             flash(f"{item.title}: {len(messages)} invitation(s) sent.", "success")
             if skipped:
@@ -222,10 +217,7 @@ class MeetingView(RulesModelView):
         single=False,
     )
     def cancel(self, items):
-        items = items if isinstance(items, list) else [items]
-        for item in items:
-            if not self.datamodel.get(item.id, self._base_filters):
-                continue  # FAB's action_post does not apply the base filters
+        for item in selected_visible(items, self):
             try:
                 title = item.title
                 item.action_cancel(acting_user())

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from extensions import db
-from models import Location, NotFoundError, client_visibility
-from models.clients import Client
+from models import Location, NotFoundError
 
 from .base import DomainModelApi
 from .roles import RESOURCE_PERMISSIONS
-from .visibility import acting_user, visible_to_user
+from .visibility import client_is_visible, visible_to_user
 
 PERSON = ["id", "first_name", "last_name"]
 
@@ -32,11 +30,7 @@ class ClientScopedApi(DomainModelApi):
         client_id = (
             item.client_id if item.client_id is not None else getattr(item.client, "id", None)
         )
-        with db.session.no_autoflush:  # the new row is not in the session yet
-            visible = db.session.scalar(
-                db.select(Client.id).where(Client.id == client_id, client_visibility(acting_user()))
-            )
-        if visible is None:
+        if not client_is_visible(client_id):
             raise NotFoundError("No such client.", "client")
 
     def pre_add(self, item):

@@ -32,7 +32,7 @@ from models.clients import (
 from models.segments import REVENUE_BANDS
 from models.team import TEAM_ROLES
 
-from .base import READ_WRITE, RulesModelView
+from .base import READ_WRITE, RulesModelView, apply_to_selected, selected_visible
 from .client_page import ActivityView, ClientPage, NoteView
 from .contacts import (
     CLIENT_CONTACT_FLAGS,
@@ -168,7 +168,7 @@ class ClientContactView(ContactsTabMixin, RulesModelView):
     def invite(self, items):
         from jobs.portal import invite_contact
 
-        for link in _visible(items, self):
+        for link in selected_visible(items, self):
             try:
                 invite_contact(link, acting_user())
             except DomainError as error:
@@ -236,7 +236,9 @@ class ClientTeamView(RulesModelView):
         single=False,
     )
     def remove(self, items):
-        return _apply(items, ClientTeamMember.action_remove, "removed from the team", self)
+        return apply_to_selected(
+            items, ClientTeamMember.action_remove, "removed from the team", self
+        )
 
 
 class ClientView(ClientPage, RulesModelView):
@@ -329,12 +331,12 @@ class ClientView(ClientPage, RulesModelView):
         single=False,
     )
     def archive(self, items):
-        return _apply(items, Client.action_archive, "archived", self)
+        return apply_to_selected(items, Client.action_archive, "archived", self)
 
     @action("merge", "Merge…", "", "fa-compress", single=False)
     def merge(self, items):
         """Open the merge page for the selected clients, to pick the one kept."""
-        ids = ",".join(str(item.id) for item in _visible(items, self))
+        ids = ",".join(str(item.id) for item in selected_visible(items, self))
         return redirect(url_for("DuplicatesView.merge", ids=ids))
 
     def render_template(self, template, **kwargs):
@@ -365,28 +367,7 @@ class ArchivedClientView(RulesModelView):
 
     @action("restore", "Restore", "Restore the selected clients?", "fa-undo", single=False)
     def restore(self, items):
-        return _apply(items, Client.action_restore, "restored", self)
-
-
-def _apply(items, verb, done: str, view):
-    """Run a model verb on each selected row the user may see; one commit per row."""
-    for item in _visible(items, view):
-        try:
-            verb(item)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(f"{item}: {error.message}", "danger")
-        else:
-            flash(f"{item} {done}.", "success")
-    return redirect(request.referrer or view.get_redirect())
-
-
-def _visible(items, view) -> list:
-    """The selected rows that pass the view's base filters (FAB's action_post skips them)."""
-    items = items if isinstance(items, list) else [items]
-    pk = view.datamodel.get_pk_name()
-    return [item for item in items if view.datamodel.get(getattr(item, pk), view._base_filters)]
+        return apply_to_selected(items, Client.action_restore, "restored", self)
 
 
 class ContactView(ContactPrivacyActions, RulesModelView):

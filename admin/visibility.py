@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
 
+from extensions import db
 from models import Client, visible_client_ids
 
 
@@ -32,3 +33,14 @@ def acting_user():
 def visible_to_user(column: str = "client_id") -> list:
     """``base_filters`` entry restricting a view or API to the user's clients."""
     return [column, FilterClientVisible, None]
+
+
+def client_is_visible(client_id: int | None) -> bool:
+    """Whether the acting user may see client ``client_id`` (for writes naming a client)."""
+    if client_id is None:
+        return False
+    query = db.select(Client.id).where(
+        Client.id == client_id, Client.id.in_(visible_client_ids(acting_user()))
+    )
+    with db.session.no_autoflush:  # a record being added is not in the session yet
+        return db.session.execute(query).first() is not None
