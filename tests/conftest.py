@@ -185,3 +185,23 @@ def free_port() -> int:
 def host_port(url: str) -> tuple[str, int]:
     parsed = urlparse(url)
     return parsed.hostname, parsed.port
+
+
+def api_token(app, username: str) -> dict:
+    """The Authorization header of a JWT for ``username`` (the REST API's own login)."""
+    response = app.test_client().post(
+        "/api/v1/security/login",
+        json={"username": username, "password": PASSWORD, "provider": "db", "refresh": False},
+    )
+    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+
+
+def api_for(app, username: str):
+    """``call(method, path, json=None)``: REST API calls as ``username``."""
+    headers = api_token(app, username)
+    http = app.test_client()
+
+    def call(method, path, json=None):
+        return http.open(path, method=method, json=json, headers=headers)
+
+    return call

@@ -17,7 +17,7 @@ from models import (
     ContactRelationship,
     OutboxMessage,
 )
-from tests.conftest import PASSWORD, csrf_token, login_staff
+from tests.conftest import api_for, csrf_token, login_staff
 from tests.factories import ClientContactFactory, ClientFactory, ContactFactory, make_user
 
 
@@ -344,18 +344,7 @@ def test_the_contact_page_lists_its_relationships(app, client, manager):
 def api(app):
     with app.app_context():
         username = make_user("Account Manager").username
-    token = (
-        app.test_client()
-        .post(
-            "/api/v1/security/login",
-            json={"username": username, "password": PASSWORD, "provider": "db"},
-        )
-        .get_json()["access_token"]
-    )
-    http = app.test_client()
-    return lambda method, path, json=None: http.open(
-        path, method=method, json=json, headers={"Authorization": f"Bearer {token}"}
-    )
+    return api_for(app, username)
 
 
 def test_the_api_reads_and_writes_contact_preferences(api):

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Activity, ClientDocument, ClientTeamMember
-from tests.admin.test_records_api import api_for
-from tests.conftest import PASSWORD
+from tests.conftest import api_for, api_token
 from tests.factories import ClientContactFactory, ClientFactory, make_user
 from tests.models.test_documents import ELF, pdf_bytes
 
@@ -99,17 +98,9 @@ def test_a_recruiter_reads_their_teams_meetings_but_may_not_schedule(app, world)
 
 
 def upload(app, username, client_id, data, filename):
-    token = (
-        app.test_client()
-        .post(
-            "/api/v1/security/login",
-            json={"username": username, "password": PASSWORD, "provider": "db"},
-        )
-        .get_json()["access_token"]
-    )
     return app.test_client().post(
         "/api/v1/document/upload",
-        headers={"Authorization": f"Bearer {token}"},
+        headers=api_token(app, username),
         data={
             "client": str(client_id),
             "title": "Signed MSA",

@@ -6,27 +6,8 @@ import pytest
 
 from extensions import db
 from models import ClientTeamMember, record_activity
-from tests.conftest import PASSWORD
+from tests.conftest import api_for
 from tests.factories import ClientFactory, LocationFactory, make_user
-
-
-def api_for(app, username):
-    token = (
-        app.test_client()
-        .post(
-            "/api/v1/security/login",
-            json={"username": username, "password": PASSWORD, "provider": "db"},
-        )
-        .get_json()["access_token"]
-    )
-    http = app.test_client()
-
-    def call(method, path, json=None):
-        return http.open(
-            path, method=method, json=json, headers={"Authorization": f"Bearer {token}"}
-        )
-
-    return call
 
 
 @pytest.fixture

@@ -5,34 +5,15 @@ import pytest
 
 from extensions import db
 from models import Activity, ClientTeamMember, Note
-from tests.conftest import PASSWORD
+from tests.conftest import api_for
 from tests.factories import ClientFactory, make_user
-
-
-def api_as(app, username):
-    token = (
-        app.test_client()
-        .post(
-            "/api/v1/security/login",
-            json={"username": username, "password": PASSWORD, "provider": "db"},
-        )
-        .get_json()["access_token"]
-    )
-    http = app.test_client()
-
-    def call(method, path, json=None):
-        return http.open(
-            path, method=method, json=json, headers={"Authorization": f"Bearer {token}"}
-        )
-
-    return call
 
 
 @pytest.fixture
 def api(app):
     with app.app_context():
         username = make_user("Admin").username
-    return api_as(app, username)
+    return api_for(app, username)
 
 
 def test_activities_are_listed_with_before_and_after(app, api):
@@ -90,7 +71,7 @@ def test_a_recruiter_off_the_team_gets_404_for_notes_and_activities(app):
         activity_id = (
             db.session.query(Activity.id).filter(Activity.client_id == hidden.id).first()[0]
         )
-    api = api_as(app, username)
+    api = api_for(app, username)
     assert api("GET", f"/api/v1/note/{note_id}").status_code == 404
     assert api("GET", f"/api/v1/activity/{activity_id}").status_code == 404
     summaries = [row["summary"] for row in api("GET", "/api/v1/activity/").get_json()["result"]]

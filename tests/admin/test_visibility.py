@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import ClientTeamMember
-from tests.conftest import PASSWORD, csrf_token, login_staff
+from tests.conftest import api_token, csrf_token, login_staff
 from tests.factories import ClientFactory, make_user
 
 
@@ -15,14 +15,6 @@ def signed_in(app, username):
     browser = app.test_client()
     login_staff(browser, username)
     return browser
-
-
-def api_token(app, username):
-    response = app.test_client().post(
-        "/api/v1/security/login",
-        json={"username": username, "password": PASSWORD, "provider": "db", "refresh": False},
-    )
-    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
 
 
 @pytest.fixture
