@@ -71,6 +71,7 @@ def load_config(env: dict | None = None) -> dict:
         "RETENTION_DAYS_AFTER_ARCHIVE": _positive_int(env, "RETENTION_DAYS_AFTER_ARCHIVE", 730),
         # A relative UPLOAD_FOLDER is taken from the project's folder, not the current one.
         "UPLOAD_FOLDER": str(ROOT / (env.get("UPLOAD_FOLDER") or INSTANCE / "uploads")),
+        "IMPORT_FOLDER": str(ROOT / (env.get("IMPORT_FOLDER") or INSTANCE / "imports")),
         "DOCUMENT_MAX_BYTES": _positive_int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",
