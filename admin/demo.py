@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from extensions import db
-from models import Client, ClientContact, Contact, Industry, Location, Tag, utcnow
+from models import Client, ClientContact, ClientTeamMember, Contact, Industry, Location, Tag, utcnow
 from models.access import (
     ROLE_ACCOUNT_MANAGER,
     ROLE_ADMIN,
@@ -147,7 +147,27 @@ def _client(row: DemoClient, index: int, industries, tags, staff, count) -> Clie
         if kind not in kinds:
             client.locations.append(_location(kind, city, index))
             count("locations")
+    _team(client, row, staff, count)
     return client
+
+
+def _team(client: Client, row: DemoClient, staff, count) -> None:
+    """The demo recruiter works every active client; the manager leads the key accounts."""
+    wanted = []
+    if row.status == "active":
+        wanted.append((staff[ROLE_RECRUITER], "recruiter"))
+    if "key-account" in row.tags:
+        wanted.append((staff[ROLE_ACCOUNT_MANAGER], "account lead"))
+    db.session.flush()
+    for user, role in wanted:
+        member = db.session.scalar(
+            select(ClientTeamMember.id).where(
+                ClientTeamMember.client_id == client.id, ClientTeamMember.user_id == user.id
+            )
+        )
+        if member is None:
+            db.session.add(ClientTeamMember(client=client, user=user, role=role))
+            count("team members")
 
 
 def _new_client(row: DemoClient, index: int, industries, tags, staff) -> Client:

@@ -10,10 +10,19 @@ from sqlalchemy import func, select
 from admin.demo import load_demo
 from admin.demo_data import CLIENTS, PORTAL_LOGINS, STAFF_LOGINS
 from extensions import db
-from models import Client, ClientContact, Contact, Industry, Location, Tag
+from models import (
+    Client,
+    ClientContact,
+    ClientTeamMember,
+    Contact,
+    Industry,
+    Location,
+    Tag,
+    visible_client_ids,
+)
 from models.access import ROLE_CLIENT, STAFF_ROLES, is_portal_user
 
-COUNTED = (Client, Contact, ClientContact, Location, Tag, Industry)
+COUNTED = (Client, Contact, ClientContact, ClientTeamMember, Location, Tag, Industry)
 
 
 def _counts() -> dict[str, int]:
@@ -85,6 +94,13 @@ def test_demo_staff_manage_clients(demo):
     owners = db.session.scalars(select(Client.owner_id).distinct()).all()
     assert len({m for m in managers if m}) >= 2
     assert len({o for o in owners if o}) >= 2
+
+
+def test_the_demo_recruiter_sees_the_active_clients_and_only_those(demo):
+    recruiter = current_app.appbuilder.sm.find_user(username="recruiter")
+    seen = set(db.session.scalars(visible_client_ids(recruiter)))
+    active = set(db.session.scalars(select(Client.id).where(Client.status == "active")))
+    assert seen == active and active
 
 
 def test_two_portal_users_at_two_different_clients(demo):
