@@ -93,7 +93,7 @@ class ActivityView(ModelView):
     show_title = "Activity"
     list_columns = ["at", "actor", "kind", "summary"]
     show_columns = ["at", "actor", "client", "kind", "summary", "changes"]
-    search_columns = ["kind", "summary", "at"]
+    search_columns = ["kind", "summary"]
     order_columns = ["at", "kind"]
     label_columns = {"at": "When", "actor": "Who", "changes": "Before and after"}
     formatters_columns = {"at": _when, "actor": _person, "changes": changes_table}
@@ -123,7 +123,7 @@ class NoteView(RulesModelView):
     add_columns = ["client", "body"]
     edit_columns = ["body"]
     show_columns = ["client", "body", "pinned", "author", "created_at", "updated_at"]
-    search_columns = ["body", "pinned", "created_at"]
+    search_columns = ["body", "pinned"]
     order_columns = ["created_at"]
     label_columns = {"body": "Note", "created_at": "Written", "updated_at": "Last edited"}
     formatters_columns = {

@@ -309,7 +309,7 @@ class ClientMailView(ModelView):
         "delivered_at",
         "error",
     ]
-    search_columns = ["channel", "subject", "status", "created_at"]
+    search_columns = ["channel", "subject", "status"]
     label_columns = {
         "created_at": "Sent",
         "to_name": "Contact",

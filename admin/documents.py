@@ -72,7 +72,7 @@ class ClientDocumentView(RulesModelView):
         "uploaded_at",
         "id",
     ]
-    search_columns = ["title", "type", "original_filename", "visible_to_client", "uploaded_at"]
+    search_columns = ["title", "type", "original_filename", "visible_to_client"]
     add_columns = ["client", "title", "type", "visible_to_client", "file"]
     edit_columns = ["title", "type", "visible_to_client"]
     show_columns = [

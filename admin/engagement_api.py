@@ -60,7 +60,7 @@ class MeetingApi(ClientScopedApi):
         "staff",
     ]
     edit_columns = [column for column in add_columns if column != "client"] + ["outcome"]
-    search_columns = ["client", "title", "starts_at"]
+    search_columns = ["client", "title"]
     order_columns = ["starts_at", "title"]
     base_order = ("starts_at", "desc")
 

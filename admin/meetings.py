@@ -134,7 +134,7 @@ class MeetingView(RulesModelView):
     edit_title = "Edit meeting"
     show_title = "Meeting"
     list_columns = ["title", "starts_at", "ends_at", "where", "organiser", "id"]
-    search_columns = ["title", "starts_at", "location", "organiser"]
+    search_columns = ["title", "location", "organiser"]
     add_columns = [
         "client",
         "title",

@@ -45,7 +45,7 @@ class ConsentRecordView(RulesModelView):
     list_columns = ["at", "purpose", "answer", "source", "recorded_by", "note"]
     show_columns = ["contact", "at", "purpose", "answer", "source", "recorded_by", "note"]
     add_columns = ["contact", "purpose", "granted", "source", "note"]
-    search_columns = ["purpose", "source", "at"]
+    search_columns = ["purpose", "source"]
     label_columns = {"at": "Date", "granted": "Answer", "recorded_by": "Recorded by"}
     description_columns = {
         "source": "How the person gave or withdrew their consent.",

@@ -39,7 +39,7 @@ class ActivityApi(DomainModelApi):
         "changes",
         *(f"actor.{f}" for f in PERSON),
     ]
-    search_columns = ["client", "kind", "subject_type", "subject_id", "at"]
+    search_columns = ["client", "kind", "subject_type", "subject_id"]
     order_columns = ["at", "id"]
     base_order = ("at", "desc")
 

@@ -220,6 +220,7 @@ class ClientTeamView(RulesModelView):
     list_columns = ["user", "user.email", "role", "added_at"]
     add_columns = ["client", "user", "role"]
     edit_columns = ["role"]
+    search_columns = ["user", "role"]
     show_columns = ["client", "user", "role", "added_at"]
     label_columns = {"user": "Staff member", "user.email": "Email", "added_at": "Added"}
     formatters_columns = {"added_at": lambda value: value.strftime("%d %b %Y") if value else ""}
@@ -457,7 +458,7 @@ class PortalInvitationView(RulesModelView):
         "revoked_at",
     ]
     show_columns = list_columns
-    search_columns = ["email", "created_at"]
+    search_columns = ["email"]
     base_permissions = RESOURCE_PERMISSIONS["PortalAccess"]
 
 
@@ -467,5 +468,5 @@ class PortalLoginView(RulesModelView):
     base_order = ("at", "desc")
     list_columns = ["at", "username", "succeeded", "reason", "ip"]
     show_columns = [*list_columns, "user_agent", "client_id"]
-    search_columns = ["username", "succeeded", "at"]
+    search_columns = ["username", "succeeded"]
     base_permissions = RESOURCE_PERMISSIONS["PortalAccess"]
