@@ -6,12 +6,12 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
-from models import Client, Contact
+from models import Client, Contact, NotFoundError
 
 from .base import DomainModelApi
 from .roles import RESOURCE_PERMISSIONS
 from .views import CLIENT_FORM_COLUMNS, CONTACT_FIELDS
-from .visibility import acting_user, visible_to_user
+from .visibility import acting_user, client_is_visible, contacts_visible_to_user, visible_to_user
 
 RELATIONS = {"industry", "tags", "engagement_manager", "owner", "parent"}
 CLIENT_FIELDS = [field for field in CLIENT_FORM_COLUMNS if field not in RELATIONS]
@@ -49,9 +49,16 @@ class ClientApi(DomainModelApi):
     base_order = ("name", "asc")
     base_filters = [visible_to_user("id")]
 
+    add_query_rel_fields = edit_query_rel_fields = {"parent": [visible_to_user("id")]}
+
     def pre_add(self, item):
         item.action_take_ownership_if_unowned(acting_user())
+        _check_parent(item)
         super().pre_add(item)
+
+    def pre_update(self, item):
+        _check_parent(item)
+        super().pre_update(item)
 
     @expose("/<int:pk>/archive", methods=["POST"])
     @protect()
@@ -92,6 +99,13 @@ class ClientApi(DomainModelApi):
         return self._verb(pk, Client.action_restore)
 
 
+def _check_parent(client: Client) -> None:
+    """A parent must be a live client the user may see (as the admin form offers)."""
+    parent = client.parent
+    if parent is not None and (parent.archived or not client_is_visible(parent.id)):
+        raise NotFoundError("No such live client to be the parent.", "parent")
+
+
 class ContactApi(DomainModelApi):
     resource_name = "contact"
     class_permission_name = "Contact"
@@ -101,3 +115,4 @@ class ContactApi(DomainModelApi):
     add_columns = edit_columns = CONTACT_FIELDS
     search_columns = ["first_name", "last_name", "email"]
     base_order = ("last_name", "asc")
+    base_filters = [contacts_visible_to_user("id")]

@@ -30,7 +30,7 @@ from models.messaging import SMS_MAX
 from .base import READ_WRITE, RulesModelView, selected_visible
 from .fields import choice, flag
 from .roles import RESOURCE_PERMISSIONS
-from .visibility import acting_user, visible_to_user
+from .visibility import acting_user, contacts_visible_to_user, visible_to_user
 
 # The contact's communication preferences, on the contact forms and in the API.
 CONTACT_PREFERENCES = [
@@ -264,6 +264,11 @@ class ContactRelationshipView(RulesModelView):
     class_permission_name = "Contact"
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
     method_permission_name = {**READ_WRITE, "remove": "write"}
+    base_filters = [contacts_visible_to_user("from_contact_id")]
+    add_form_query_rel_fields = edit_form_query_rel_fields = search_form_query_rel_fields = {
+        "from_contact": [contacts_visible_to_user("id")],
+        "to_contact": [contacts_visible_to_user("id")],
+    }
     list_title = "Relationships"
     list_columns = ["from_contact", "kind", "to_contact", "note"]
     add_columns = edit_columns = show_columns = ["from_contact", "kind", "to_contact", "note"]
@@ -279,7 +284,7 @@ class ContactRelationshipView(RulesModelView):
 
     @action("remove", "Remove", "Remove the selected relationships?", "fa-trash", single=False)
     def remove(self, items):
-        for item in items if isinstance(items, list) else [items]:
+        for item in selected_visible(items, self):
             db.session.delete(item)
         db.session.commit()
         flash("Relationship removed.", "success")

@@ -21,7 +21,13 @@ from models import Client, ClientDocument, DomainError, Meeting, NotFoundError
 from .base import READ_WRITE
 from .documents import ClientDocumentView, attachment
 from .records_api import ClientScopedApi
-from .visibility import acting_user, client_is_visible
+from .visibility import (
+    acting_user,
+    client_is_visible,
+    contacts_visible_to_user,
+    staff_users,
+    visible_to_user,
+)
 
 PERSON = ["id", "first_name", "last_name"]
 
@@ -31,6 +37,11 @@ class MeetingApi(ClientScopedApi):
 
     resource_name = "meeting"
     datamodel = SQLAInterface(Meeting)
+    add_query_rel_fields = edit_query_rel_fields = {
+        "client": [visible_to_user("id")],
+        "contacts": [contacts_visible_to_user("id")],
+        "staff": [staff_users()],
+    }
     list_columns = show_columns = [
         "id",
         "uid",

@@ -89,11 +89,12 @@ class MeetingActionView(RulesModelView):
     method_permission_name = {**READ_WRITE, "mark_done": "write"}
     base_filters = [["meeting_id", FilterMeetingVisible, None]]
     exclude_route_methods = {"delete"}
-    add_form_query_rel_fields = {"meeting": [visible_to_user()]}
+    add_form_query_rel_fields = search_form_query_rel_fields = {"meeting": [visible_to_user()]}
     list_title = "Follow-up actions"
     list_columns = ["description", "owner", "due_on", "done"]
     add_columns = ["meeting", "description", "owner", "due_on", "done"]
-    edit_columns = show_columns = add_columns
+    edit_columns = add_columns[1:]  # an action stays with its meeting
+    show_columns = add_columns
     label_columns = {"owner": "Owner", "due_on": "Due", "done": "Done"}
     # FAB makes a NOT NULL boolean "required", which refuses an unticked box.
     add_form_extra_fields = edit_form_extra_fields = {"done": BooleanField("Done")}

@@ -14,9 +14,9 @@ from extensions import db
 from models import DomainError, erase_contact, export_contact, utcnow
 from models.consent import CONSENT_PURPOSES, CONSENT_SOURCES, ConsentRecord, log_for_contact
 
-from .base import READ_WRITE, RulesModelView
+from .base import READ_WRITE, RulesModelView, selected_visible
 from .roles import RESOURCE_PERMISSIONS
-from .visibility import acting_user
+from .visibility import acting_user, contacts_visible_to_user
 
 # Contact actions that reach everything held about a person need the ``privacy`` permission.
 PRIVACY_METHODS = {"export_data": "privacy", "erase_data": "privacy"}
@@ -39,6 +39,8 @@ class ConsentRecordView(RulesModelView):
     class_permission_name = "Contact"
     base_permissions = RESOURCE_PERMISSIONS["Contact"]
     method_permission_name = READ_WRITE
+    base_filters = [contacts_visible_to_user()]
+    add_form_query_rel_fields = {"contact": [contacts_visible_to_user("id")]}
     exclude_route_methods = {"edit", "delete"}  # a change of mind is a new record
     base_order = ("at", "desc")
     list_title = "Consent"
@@ -75,7 +77,7 @@ class ContactPrivacyActions:
 
     @action("export_data", "Export data (JSON)", "", "fa-download", multiple=False)
     def export_data(self, item):
-        contact = _one(item)
+        contact = _one(self, item)
         data = export_contact(contact)
         log_for_contact(
             db.session,
@@ -103,7 +105,7 @@ class ContactPrivacyActions:
         multiple=False,
     )
     def erase_data(self, item):
-        contact = _one(item)
+        contact = _one(self, item)
         contact_id = contact.id
         try:
             erase_contact(contact, acting_user())
@@ -116,10 +118,10 @@ class ContactPrivacyActions:
         return redirect(url_for(f"{self.endpoint}.show", pk=contact_id))
 
 
-def _one(item):
-    """The one contact a show-page action is about; 404 when it does not exist."""
-    if isinstance(item, list):
-        item = item[0] if len(item) == 1 else None
-    if item is None:
+def _one(view, item):
+    """The one contact a show-page action is about; 404 when it does not exist or is not the
+    user's to see (FAB's action route does not apply the view's base filters)."""
+    items = selected_visible(item, view) if item is not None else []
+    if len(items) != 1:
         abort(404)
-    return item
+    return items[0]

@@ -24,6 +24,8 @@ class ClientScopedApi(DomainModelApi):
     class_permission_name = "Client"
     base_permissions = RESOURCE_PERMISSIONS["Client"]
     base_filters = [visible_to_user()]
+    # The choices /_info offers for the client (and its ``related`` lookups).
+    add_query_rel_fields = edit_query_rel_fields = {"client": [visible_to_user("id")]}
 
     def _check_client(self, item) -> None:
         """A write naming a client the user may not see is a 404 (it does not exist for them)."""

@@ -50,7 +50,13 @@ from .fields import choice
 from .meetings import MeetingView
 from .privacy import PRIVACY_METHODS, ConsentRecordView, ContactPrivacyActions
 from .roles import RESOURCE_PERMISSIONS
-from .visibility import acting_user, visible_to_user
+from .visibility import (
+    acting_user,
+    contacts_visible_to_user,
+    staff_users,
+    visible_to_user,
+    visible_to_user_or_unassigned,
+)
 
 # The client's fields, declared once: the add, edit and show pages and the API use them.
 CLIENT_FIELDSETS = [
@@ -119,7 +125,10 @@ class ClientContactView(ContactsTabMixin, RulesModelView):
 
     datamodel = SQLAInterface(ClientContact)
     base_filters = [visible_to_user()]
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"client": [visible_to_user("id")]}
+    add_form_query_rel_fields = edit_form_query_rel_fields = search_form_query_rel_fields = {
+        "client": [visible_to_user("id")],
+        "contact": [contacts_visible_to_user("id")],
+    }
     class_permission_name = "Contact"
     list_title = "Contacts"
     list_columns = [
@@ -182,7 +191,9 @@ class ClientContactView(ContactsTabMixin, RulesModelView):
 class LocationView(RulesModelView):
     datamodel = SQLAInterface(Location)
     base_filters = [visible_to_user()]
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"client": [visible_to_user("id")]}
+    add_form_query_rel_fields = edit_form_query_rel_fields = search_form_query_rel_fields = {
+        "client": [visible_to_user("id")]
+    }
     list_title = "Locations"
     class_permission_name = "Client"
     list_columns = ["kind", "label", "address_line1", "city", "country"]
@@ -227,7 +238,10 @@ class ClientTeamView(RulesModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "role": choice("Role on the relationship", TEAM_ROLES, blank=None, default="recruiter")
     }
-    add_form_query_rel_fields = {"client": [visible_to_user("id")]}
+    add_form_query_rel_fields = search_form_query_rel_fields = {
+        "client": [visible_to_user("id")],
+        "user": [staff_users()],
+    }
 
     @action(
         "remove",
@@ -375,6 +389,8 @@ class ContactView(ContactPrivacyActions, RulesModelView):
     datamodel = SQLAInterface(Contact)
     class_permission_name = "Contact"
     method_permission_name = {**READ_WRITE, **PRIVACY_METHODS}
+    # Contacts of the user's clients, and contacts of no client yet.
+    base_filters = [contacts_visible_to_user("id")]
     list_columns = [*CONTACT_DETAILS, "engagement_level"]
     search_columns = ["first_name", "last_name", "title", "department", "email", "engagement_level"]
     add_columns = edit_columns = CONTACT_FIELDS
@@ -415,6 +431,7 @@ class OutboxView(RulesModelView):
 
     datamodel = SQLAInterface(OutboxMessage)
     class_permission_name = "OutboxMessage"
+    base_filters = [visible_to_user_or_unassigned()]
     base_order = ("created_at", "desc")
     list_columns = ["created_at", "channel", "recipient", "subject", "kind", "status", "attempts"]
     show_columns = [

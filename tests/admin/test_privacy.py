@@ -43,7 +43,7 @@ def run_action(browser, name, contact_id):
 
 
 def test_the_contact_page_offers_export_erase_and_consent(app, person):
-    browser = signed_in(app, "Account Manager")
+    browser = signed_in(app, "Account Manager", owner_of=person["client"])
     page = browser.get(f"/contactview/show/{person['contact']}").get_data(as_text=True)
     assert "Export data (JSON)" in page and "Erase personal data" in page
     assert "cannot be undone" in page  # the erase button asks first
@@ -51,7 +51,7 @@ def test_the_contact_page_offers_export_erase_and_consent(app, person):
 
 
 def test_the_export_downloads_as_a_json_attachment(app, person):
-    browser = signed_in(app, "Account Manager")
+    browser = signed_in(app, "Account Manager", owner_of=person["client"])
     response = run_action(browser, "export_data", person["contact"])
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == (
@@ -86,6 +86,18 @@ def test_erasing_twice_says_there_is_nothing_left_to_erase(app, person):
     assert "there is nothing left to erase" in page
 
 
+@pytest.mark.parametrize("name", ["export_data", "erase_data"])
+def test_an_account_manager_of_other_clients_neither_sees_nor_exports_nor_erases(
+    app, person, name
+):
+    browser = signed_in(app, "Account Manager")  # owns nothing: the contact is not theirs
+    assert browser.get(f"/contactview/show/{person['contact']}").status_code == 404
+    assert run_action(browser, name, person["contact"]).status_code == 404
+    with app.app_context():
+        contact = db.session.get(Contact, person["contact"])
+        assert contact.email == EMAIL and contact.erased_at is None
+
+
 @pytest.mark.parametrize("role", ["Recruiter", "Finance"])
 @pytest.mark.parametrize("name", ["export_data", "erase_data"])
 def test_roles_without_the_privacy_permission_neither_export_nor_erase(app, person, role, name):
@@ -104,7 +116,7 @@ def test_an_unknown_contact_is_not_found(app, person):
 
 
 def test_staff_record_a_withdrawal_from_the_contact_page(app, person):
-    browser = signed_in(app, "Account Manager")
+    browser = signed_in(app, "Account Manager", owner_of=person["client"])
     token = csrf_token(browser, "/consentrecordview/add")
     response = browser.post(
         "/consentrecordview/add",
@@ -126,7 +138,7 @@ def test_staff_record_a_withdrawal_from_the_contact_page(app, person):
 
 
 def test_a_bad_consent_source_re_renders_the_form_with_a_message(app, person):
-    browser = signed_in(app, "Account Manager")
+    browser = signed_in(app, "Account Manager", owner_of=person["client"])
     token = csrf_token(browser, "/consentrecordview/add")
     response = browser.post(
         "/consentrecordview/add",

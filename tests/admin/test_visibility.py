@@ -120,3 +120,64 @@ def test_the_team_tab_adds_and_removes_a_recruiter_and_access_follows(app):
     )
     assert "removed from the team" in removed.get_data(as_text=True)
     assert recruiter_browser.get(f"/clientview/show/{client_id}").status_code == 404
+
+
+def test_contacts_and_their_mail_follow_their_clients(app):
+    """A contact of a client you do not see is a 404 (page and API) and their mail is hidden;
+    a contact of no client yet is everyone's to find."""
+    from models import OutboxMessage
+    from tests.factories import ClientContactFactory, ContactFactory
+
+    with app.app_context():
+        manager = make_user("Account Manager")
+        theirs = ClientContactFactory(contact__last_name="Hidalgo")
+        mine = ClientContactFactory(client__owner=manager, contact__last_name="Mabini")
+        loose = ContactFactory(last_name="Bonifacio")
+        db.session.add_all(
+            OutboxMessage(
+                to_email=f"{link.contact.last_name.lower()}@example.test",
+                subject=f"Hello {link.contact.last_name}",
+                body_text="Hi",
+                client_id=link.client_id,
+                contact_id=link.contact_id,
+            )
+            for link in (theirs, mine)
+        )
+        db.session.commit()
+        ids = {"theirs": theirs.contact_id, "mine": mine.contact_id, "loose": loose.id}
+        username = manager.username
+    browser = signed_in(app, username)
+    listing = browser.get("/contactview/list/").get_data(as_text=True)
+    assert "Mabini" in listing and "Bonifacio" in listing and "Hidalgo" not in listing
+    assert browser.get(f"/contactview/show/{ids['theirs']}").status_code == 404
+    headers = api_token(app, username)
+    assert (
+        app.test_client().get(f"/api/v1/contact/{ids['theirs']}", headers=headers).status_code
+        == 404
+    )
+    outbox = browser.get("/outboxview/list/").get_data(as_text=True)
+    assert "Hello Mabini" in outbox and "Hello Hidalgo" not in outbox
+
+
+def test_the_apis_offer_only_your_clients_as_choices(app, recruiter_and_clients):
+    """``/_info`` lists the values a related field may take: never another client's name."""
+    with app.app_context():
+        manager = make_user("Account Manager")
+        ClientFactory(name="Owned Choice", owner=manager)
+        username = manager.username
+    headers = api_token(app, username)
+    for url in ("/api/v1/location/_info", "/api/v1/meeting/_info", "/api/v1/client/_info"):
+        info = app.test_client().get(url, headers=headers).get_data(as_text=True)
+        assert "Foreign Client" not in info and "Teamed Client" not in info, url
+
+
+def test_a_parent_you_do_not_see_is_refused_by_the_api(app, recruiter_and_clients):
+    _, _, other = recruiter_and_clients
+    with app.app_context():
+        manager = make_user("Account Manager")
+        client_id = ClientFactory(owner=manager).id
+        username = manager.username
+    response = app.test_client().put(
+        f"/api/v1/client/{client_id}", headers=api_token(app, username), json={"parent": other}
+    )
+    assert response.status_code == 404 and "parent" in response.get_json()["message"]
