@@ -62,13 +62,16 @@ def _value(value) -> str:
 
 
 def changes_table(changes) -> Markup:
-    """The audit trail's ``{field: [before, after]}`` as a readable table."""
+    """The audit trail's ``{field: [before, after]}`` (or ``{name: figure}``) as a table."""
     if not changes:
         return Markup("—")
     rows = "".join(
-        f"<tr><th>{escape(label(field))}</th><td>{escape(_value(before))}</td>"
-        f"<td>{escape(_value(after))}</td></tr>"
-        for field, (before, after) in changes.items()
+        f"<tr><th>{escape(label(field))}</th><td>{escape(_value(pair[0]))}</td>"
+        f"<td>{escape(_value(pair[1]))}</td></tr>"
+        if isinstance(pair, list | tuple) and len(pair) == 2
+        # a merge or an import keeps figures, not a before and after
+        else f"<tr><th>{escape(label(field))}</th><td colspan=2>{escape(_value(pair))}</td></tr>"
+        for field, pair in changes.items()
     )
     return Markup(
         '<table class="table table-condensed table-bordered audit-changes">'

@@ -97,6 +97,7 @@ def _drop_colliding(session, table: Table, column, duplicate_id: int, kept_id: i
     for partners in _unique_partners(table, column):
         other = table.alias("kept_row")
         same = and_(*(other.c[c.name] == c for c in partners))
+        _repoint_references(session, table, column, partners, duplicate_id, kept_id)
         result = session.execute(
             table.delete().where(
                 column == duplicate_id,
@@ -105,6 +106,32 @@ def _drop_colliding(session, table: Table, column, duplicate_id: int, kept_id: i
         )
         dropped += result.rowcount or 0
     return dropped
+
+
+def _repoint_references(session, table: Table, column, partners, duplicate_id, kept_id) -> None:
+    """Rows pointing at a duplicate row about to be dropped (a portal invitation pointing at
+    the duplicate's link to a contact) move to the kept client's matching row instead."""
+    if "id" not in table.c:
+        return
+    dropped, kept = table.alias("dropped_row"), table.alias("kept_row")
+    matches = [kept.c[c.name] == dropped.c[c.name] for c in partners]
+    for referencing in table.metadata.sorted_tables:
+        for fk in referencing.foreign_keys:
+            if fk.column is not table.c.id:
+                continue
+            ref = fk.parent
+            replacement = (
+                select(kept.c.id)
+                .where(dropped.c.id == ref, kept.c[column.name] == kept_id, *matches)
+                .scalar_subquery()
+            )
+            doomed = select(dropped.c.id).where(
+                dropped.c[column.name] == duplicate_id,
+                exists().where(kept.c[column.name] == kept_id, *matches),
+            )
+            session.execute(
+                referencing.update().where(ref.in_(doomed)).values({ref.name: replacement})
+            )
 
 
 def _one_primary_contact(session, duplicate_id: int, kept_id: int) -> None:
@@ -143,6 +170,10 @@ def merge_client(duplicate: Client, kept: Client, by=None) -> dict[str, int]:
     filled = _fill_blanks(duplicate, kept)
     session.flush()
     _one_primary_contact(session, duplicate.id, kept.id)
+    if _is_ancestor(duplicate, kept):
+        # The kept client takes the duplicate's place in the group (no loop through itself).
+        kept.parent_id = duplicate.parent_id if duplicate.parent_id != kept.id else None
+        session.flush()
     moved: dict[str, int] = {}
     for table, column in client_references():
         if table.name == "client":
@@ -159,6 +190,17 @@ def merge_client(duplicate: Client, kept: Client, by=None) -> dict[str, int]:
     duplicate.merged_into_id = kept.id
     _record(session, duplicate, kept, moved, filled, by)
     return moved
+
+
+def _is_ancestor(candidate: Client, client: Client) -> bool:
+    """Whether ``candidate`` is ``client``'s parent, grandparent..."""
+    seen, parent = set(), client.parent
+    while parent is not None and parent.id not in seen:
+        if parent.id == candidate.id:
+            return True
+        seen.add(parent.id)
+        parent = parent.parent
+    return False
 
 
 def _fill_blanks(duplicate: Client, kept: Client) -> dict[str, list]:

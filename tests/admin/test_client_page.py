@@ -221,3 +221,23 @@ def test_a_recruiter_on_the_team_sees_the_header_without_its_forms(app, stranger
     page = show(browser, pk)
     assert 'id="client-header"' in page and "Their Client" in page
     assert "Change status" not in page and "Edit ownership" not in page
+
+
+def test_a_merge_event_shows_its_figures_on_its_page(app, client, admin):
+    """Not every event has a before and after: a merge keeps what moved."""
+    from models import record_activity
+
+    with app.app_context():
+        pk = ClientFactory().id
+        event = record_activity(
+            db.session,
+            "merged",
+            "Merged ACME Ltd into this client",
+            client_id=pk,
+            changes={"moved": {"location": 2}, "kept_id": pk},
+        )
+        db.session.commit()
+        event_id = event.id
+    response = client.get(f"/activityview/show/{event_id}")
+    assert response.status_code == 200
+    assert "Moved" in response.get_data(as_text=True)

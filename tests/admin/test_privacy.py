@@ -87,9 +87,7 @@ def test_erasing_twice_says_there_is_nothing_left_to_erase(app, person):
 
 
 @pytest.mark.parametrize("name", ["export_data", "erase_data"])
-def test_an_account_manager_of_other_clients_neither_sees_nor_exports_nor_erases(
-    app, person, name
-):
+def test_an_account_manager_of_other_clients_neither_sees_nor_exports_nor_erases(app, person, name):
     browser = signed_in(app, "Account Manager")  # owns nothing: the contact is not theirs
     assert browser.get(f"/contactview/show/{person['contact']}").status_code == 404
     assert run_action(browser, name, person["contact"]).status_code == 404

@@ -88,6 +88,38 @@ def test_the_duplicate_is_archived_with_a_reference_and_blanks_are_filled(pair):
     assert db.session.get(Client, kept_id).email == "hello@acme.test"
 
 
+def test_an_invitation_on_a_dropped_link_moves_to_the_kept_link(pair):
+    from models import PortalInvitation
+
+    kept, duplicate = pair
+    shared = ContactFactory(email="shared@acme.test")
+    kept_link = ClientContactFactory(client=kept, contact=shared)
+    dropped_link = ClientContactFactory(client=duplicate, contact=shared)
+    invitation, _ = PortalInvitation.issue(dropped_link, None)
+    db.session.commit()
+    invitation_id, kept_link_id = invitation.id, kept_link.id
+    duplicate.action_merge_into(kept, make_user("Account Manager"))
+    db.session.commit()  # on PostgreSQL a dangling invitation would fail its foreign key here
+    assert db.session.get(PortalInvitation, invitation_id).client_contact_id == kept_link_id
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_a_descendant_kept_client_takes_the_duplicates_place_in_the_group(pair, depth):
+    kept, duplicate = pair
+    group = ClientFactory(name="Acme Holdings")
+    duplicate.parent = group
+    middle = ClientFactory(name="Acme Branch", parent=duplicate) if depth == 2 else duplicate
+    kept.parent = middle
+    db.session.commit()
+    duplicate.action_merge_into(kept, make_user("Account Manager"))
+    db.session.commit()
+    db.session.expire_all()
+    assert kept.parent is group
+    assert kept.structure_violations() == []
+    if depth == 2:
+        assert middle.parent is kept  # the duplicate's child moved under it, with no loop
+
+
 def test_the_merge_is_on_both_timelines_with_what_moved(pair):
     kept, duplicate = pair
     LocationFactory(client=duplicate)
