@@ -285,7 +285,7 @@ class ContactRelationshipView(RulesModelView):
     @action("remove", "Remove", "Remove the selected relationships?", "fa-trash", single=False)
     def remove(self, items):
         for item in selected_visible(items, self):
-            db.session.delete(item)
+            item.action_remove()
         db.session.commit()
         flash("Relationship removed.", "success")
         return redirect(request.referrer or self.get_redirect())

@@ -107,7 +107,7 @@ class MeetingActionView(RulesModelView):
     @action("mark_done", "Mark done", "Mark the selected actions done?", "fa-check", single=False)
     def mark_done(self, items):
         for item in selected_visible(items, self):
-            item.done = True
+            item.action_mark_done(acting_user())
         db.session.commit()
         return redirect(request.referrer or self.get_redirect())
 

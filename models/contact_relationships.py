@@ -119,6 +119,10 @@ class ContactRelationship(Model):
         if errors:
             raise errors[0]
 
+    def action_remove(self) -> None:
+        """Forget this relationship (the two contacts stay)."""
+        (object_session(self) or _session()).delete(self)
+
 
 # Both ends of a relationship are the person's data; its free-text note may describe them.
 PERSONAL_DATA.append(

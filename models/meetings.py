@@ -355,6 +355,20 @@ class MeetingAction(Model):
         if errors:
             raise errors[0]
 
+    def action_mark_done(self, by: User | None) -> None:
+        """Tick the action off; the client's timeline says who did and when. The caller commits."""
+        if self.done:
+            return
+        self.done = True
+        record_activity(
+            _session(),
+            "meeting",
+            f"Follow-up done: {self.description} ({self.meeting.title})",
+            client_id=self.meeting.client_id,
+            subject=self.meeting,
+            actor=by,
+        )
+
 
 def _user_name(user: User) -> str:
     return f"{user.first_name} {user.last_name}".strip() or user.username

@@ -143,6 +143,22 @@ def test_a_follow_up_action_needs_a_description_and_a_staff_owner(ctx):
     assert {error.field for error in action.violations()} == {"description", "owner"}
 
 
+def test_ticking_off_a_follow_up_is_on_the_timeline_once(ctx):
+    meeting = make_meeting()
+    action = MeetingAction(description="Send the shortlist")
+    meeting.actions.append(action)
+    db.session.commit()
+    by = make_user("Account Manager")
+    action.action_mark_done(by)
+    action.action_mark_done(by)  # twice: nothing more happens
+    db.session.commit()
+    done = db.session.scalars(
+        select(Activity).where(Activity.summary.startswith("Follow-up done"))
+    ).all()
+    assert action.done and len(done) == 1
+    assert done[0].actor_id == by.id and done[0].client_id == meeting.client_id
+
+
 # ---------------------------------------------------------------- the .ics invitation
 
 
