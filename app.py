@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask import Flask, jsonify, redirect, request, url_for
@@ -47,6 +48,17 @@ def _positive_int(env: dict, name: str, default: int) -> int:
     return int(raw)
 
 
+def _amount(env: dict, name: str, default: str) -> Decimal:
+    raw = (env.get(name) or default).strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0:
+        raise ConfigError(f"clientdesk: {name} must be an amount such as 50000 or 50000.00.")
+    return value
+
+
 def load_config(env: dict | None = None) -> dict:
     """Configuration from the environment, as documented in the README."""
     env = dict(os.environ if env is None else env)
@@ -72,6 +84,10 @@ def load_config(env: dict | None = None) -> dict:
         # A relative UPLOAD_FOLDER is taken from the project's folder, not the current one.
         "UPLOAD_FOLDER": str(ROOT / (env.get("UPLOAD_FOLDER") or INSTANCE / "uploads")),
         "IMPORT_FOLDER": str(ROOT / (env.get("IMPORT_FOLDER") or INSTANCE / "imports")),
+        # Job orders whose estimated fee is above this need a second approval (by an Admin).
+        "JOB_ORDER_SECOND_APPROVAL_FEE": _amount(env, "JOB_ORDER_SECOND_APPROVAL_FEE", "50000"),
+        # Days a presented candidate may wait for the client's review before a reminder goes.
+        "FEEDBACK_REMINDER_DAYS": _positive_int(env, "FEEDBACK_REMINDER_DAYS", 3),
         "DOCUMENT_MAX_BYTES": _positive_int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",

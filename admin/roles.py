@@ -26,6 +26,11 @@ RESOURCE_PERMISSIONS = {
     "OutboxMessage": ["can_read"],
     "PortalAccess": ["can_read"],
     "SavedFilter": ["can_read", "can_write"],
+    # Job orders; ``approve`` is the approval step (its levels are checked by the model).
+    "JobOrder": ["can_read", "can_write", "can_approve"],
+    "Project": ["can_read", "can_write"],
+    # Candidates, applications, interviews, placements and the client's evaluations.
+    "Pipeline": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -37,12 +42,18 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "OutboxMessage": {"read"},
         "PortalAccess": {"read"},
         "SavedFilter": {"read", "write"},
+        "JobOrder": {"read", "write", "approve"},
+        "Project": {"read", "write"},
+        "Pipeline": {"read", "write"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
         "Contact": {"read"},
         "Reference": {"read"},
         "SavedFilter": {"read", "write"},
+        "JobOrder": {"read", "write"},
+        "Project": {"read", "write"},
+        "Pipeline": {"read", "write"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -50,6 +61,9 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Reference": {"read"},
         "OutboxMessage": {"read"},
         "SavedFilter": {"read", "write"},
+        "JobOrder": {"read"},
+        "Project": {"read"},
+        "Pipeline": {"read"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -72,6 +86,13 @@ MENU_RESOURCES = {
     "Import CSV": "Client",
     "Possible duplicates": "Client",
     "My saved filters": "SavedFilter",
+    "Recruiting": "JobOrder",
+    "Job orders": "JobOrder",
+    "Projects": "Project",
+    "Candidates": "Pipeline",
+    "Applications": "Pipeline",
+    "Evaluations": "Pipeline",
+    "Feedback turnaround": "Pipeline",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.

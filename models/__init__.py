@@ -7,6 +7,15 @@ from .access import PortalAccessError, PortalInvitation, PortalLogin
 from .activity import ACTIVITY_KINDS, Activity, record_activity
 from .audit import audit_paused  # importing it switches the audit trail on
 from .base import DomainError, Model, NotFoundError, utcnow
+from .candidates import (
+    Application,
+    ApplicationStageChange,
+    Candidate,
+    Interview,
+    PipelineError,
+    Placement,
+    StageMoveError,
+)
 from .clients import (
     Client,
     ClientArchivedError,
@@ -27,15 +36,45 @@ from .consent import (
 from .contact_relationships import ContactRelationship
 from .contacts import ClientContact, Contact
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
+from .evaluations import Evaluation, EvaluationError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage
 from .notes import Note, NoteError
 from .privacy import PERSONAL_DATA, ContactErasedError, erase_contact, export_contact
+from .projects import Milestone, Project, ProjectError
+from .recruiting import (
+    JobOrder,
+    JobOrderApproval,
+    JobOrderApprovalError,
+    JobOrderError,
+    JobOrderStakeholder,
+    JobOrderStatusChange,
+    JobOrderTransitionError,
+)
 from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
+    "Application",
+    "ApplicationStageChange",
+    "Candidate",
+    "Interview",
+    "PipelineError",
+    "Placement",
+    "StageMoveError",
+    "Evaluation",
+    "EvaluationError",
+    "Milestone",
+    "Project",
+    "ProjectError",
+    "JobOrder",
+    "JobOrderApproval",
+    "JobOrderApprovalError",
+    "JobOrderError",
+    "JobOrderStakeholder",
+    "JobOrderStatusChange",
+    "JobOrderTransitionError",
     "ACTIVITY_KINDS",
     "CONSENT_PURPOSES",
     "CONSENT_SOURCES",

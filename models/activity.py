@@ -39,6 +39,10 @@ ACTIVITY_KINDS = (
     "document",
     "contact",
     "team",
+    "job",
+    "project",
+    "candidate",
+    "evaluation",
 )
 
 

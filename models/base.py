@@ -9,7 +9,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Model", "DomainError", "UTCDateTime", "utcnow", "TimestampMixin"]
+__all__ = ["Model", "ConstructorDefaults", "DomainError", "UTCDateTime", "utcnow", "TimestampMixin"]
 
 
 class DomainError(Exception):
@@ -73,3 +73,15 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+class ConstructorDefaults:
+    """Scalar column defaults applied when the object is built, not only at INSERT, so that
+    the rules (run before the flush) and a new record's form see them."""
+
+    def __init__(self, **kwargs):
+        for column in self.__table__.columns:
+            default = column.default
+            if default is not None and default.is_scalar and column.key not in kwargs:
+                kwargs[column.key] = default.arg
+        super().__init__(**kwargs)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import factory
 from flask import current_app
 
 from extensions import db
-from models import Client, ClientContact, Contact, Industry, Location, Tag
+from models import (
+    Application,
+    Candidate,
+    Client,
+    ClientContact,
+    Contact,
+    Industry,
+    JobOrder,
+    Location,
+    Milestone,
+    Project,
+    Tag,
+)
 
 PASSWORD = "Test-Passw0rd-2026!"
 
@@ -72,6 +86,80 @@ class LocationFactory(_Base):
     address_line1 = "12 Ayala Avenue"
     city = "Makati"
     country = "PH"
+
+
+class ProjectFactory(_Base):
+    class Meta:
+        model = Project
+
+    client = factory.SubFactory(ClientFactory)
+    name = factory.Sequence(lambda n: f"Engineering build-out {n}")
+    status = "active"
+    currency = "USD"
+
+
+class MilestoneFactory(_Base):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Milestone {n}")
+
+
+class JobOrderFactory(_Base):
+    """A draft job order with the seed's example terms (a fixed fee of 75,000)."""
+
+    class Meta:
+        model = JobOrder
+
+    client = factory.SubFactory(ClientFactory)
+    title = factory.Sequence(lambda n: f"VP of Engineering {n}")
+    department = "Technology"
+    level = "executive"
+    description = "Lead engineering team of 50+ developers"
+    requirements = "10+ years experience\nTeam leadership\nStartup experience"
+    location = "San Francisco, CA"
+    work_type = "hybrid"
+    fee_type = "fixed"
+    fee = factory.LazyFunction(lambda: Decimal("25000.00"))
+    currency = "USD"
+    timeline_days = 60
+    replacement_guarantee_days = 180
+    payment_terms = "net_15"
+    urgency = "high"
+    quality_level = "premium"
+    cultural_fit = "critical"
+
+
+class CandidateFactory(_Base):
+    class Meta:
+        model = Candidate
+
+    first_name = factory.Sequence(lambda n: f"Cand{n}")
+    last_name = "Santos"
+    email = factory.Sequence(lambda n: f"candidate{n}@people.test")
+    current_title = "Senior Engineer"
+
+
+def open_job_order(
+    job: JobOrder | None = None, recruiter=None, approver=None, **fields
+) -> JobOrder:
+    """A job order taken through submit, approval and open, as staff would (committed)."""
+    job = job or JobOrderFactory(**fields)
+    recruiter = recruiter or make_user("Recruiter")
+    approver = approver or make_user("Account Manager")
+    job.action_submit()
+    job.action_approve(approver, recruiters=[recruiter])
+    job.action_open(approver)
+    db.session.commit()
+    return job
+
+
+def add_candidate(job: JobOrder, stage: str = "sourced", candidate=None, by=None) -> Application:
+    """A candidate in ``job``'s pipeline at ``stage`` (committed)."""
+    application = Application.action_add(job, candidate or CandidateFactory(), by=by, stage=stage)
+    db.session.commit()
+    return application
 
 
 def make_user(role: str, username: str | None = None, password: str = PASSWORD, **names):

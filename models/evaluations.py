@@ -1,0 +1,238 @@
+"""Client evaluations of presented candidates, and the decisions they lead to.
+
+Each person at the client evaluates a presented candidate once (and may revise it): a score of
+1 to 5 per criterion of the job order, a decision (advance, hold, reject) and comments. Every
+decision given or changed, and every confirmation by the agency, lands on the client's
+timeline (the audit trail of hiring decisions, kind ``evaluation``). A decision moves the
+application only when the agency confirms it (``action_confirm``). The first evaluation of an
+application stamps ``Application.first_review_at``: the feedback turnaround is measured from
+``presented_at`` to it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .activity import record_activity
+from .base import DomainError, Model, TimestampMixin, UTCDateTime, utcnow
+from .candidates import PRESENTED_STAGES, STAGE_LABELS, Application
+from .clients import _choice_sql, _session
+from .contacts import Contact
+from .privacy import NOT_PERSONAL, PERSONAL_DATA, PersonalData, column_is
+from .recruiting import JobOrder, JobOrderStakeholder
+
+DECISIONS = ("advance", "hold", "reject")
+# Where a confirmed "advance" takes an application from each stage.
+ADVANCE_TO = {"submitted": "client_interview", "client_interview": "offer"}
+SCORE_MIN, SCORE_MAX = 1, 5
+COMMENTS_MAX = 5000
+
+
+class EvaluationError(DomainError):
+    """An evaluation breaks a rule (a score out of range, an unknown decision...)."""
+
+
+class Evaluation(TimestampMixin, Model):
+    __tablename__ = "candidate_evaluation"
+    __table_args__ = (
+        UniqueConstraint("application_id", "contact_id", name="uq_candidate_evaluation_person"),
+        CheckConstraint(
+            _choice_sql("decision", DECISIONS), name="ck_candidate_evaluation_decision"
+        ),
+    )
+
+    # -- columns
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id"), nullable=False, index=True
+    )
+    # The application's client (the portal's scoping helper reads it).
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), nullable=False, index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), nullable=False, index=True)
+    # {criterion: score 1..5}; criteria not scored are left out.
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    decision: Mapped[str] = mapped_column(String(10), nullable=False)
+    comments: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    # -- relationships
+    application: Mapped[Application] = relationship(Application, back_populates="evaluations")
+    contact: Mapped[Contact] = relationship(Contact, lazy="joined")
+    confirmed_by: Mapped[User | None] = relationship(User)
+
+    def __str__(self) -> str:
+        return f"{self.contact}: {self.decision}"
+
+    # -- derived values
+    @property
+    def average(self) -> Decimal | None:
+        values = [Decimal(v) for v in (self.scores or {}).values()]
+        if not values:
+            return None
+        return (sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    # -- rules
+    def violations(self) -> list[EvaluationError]:
+        errors = []
+        if self.decision not in DECISIONS:
+            errors.append(
+                EvaluationError(f"Decision must be one of {', '.join(DECISIONS)}.", "decision")
+            )
+        criteria = self.application.job_order.criteria if self.application else None
+        for criterion, score in (self.scores or {}).items():
+            if criteria is not None and criterion not in criteria:
+                errors.append(
+                    EvaluationError(f"'{criterion}' is not a criterion of this job.", "scores")
+                )
+            elif not isinstance(score, int) or not SCORE_MIN <= score <= SCORE_MAX:
+                errors.append(
+                    EvaluationError(
+                        f"The score for {criterion} must be a whole number from "
+                        f"{SCORE_MIN} to {SCORE_MAX}.",
+                        "scores",
+                    )
+                )
+        if self.comments and len(self.comments) > COMMENTS_MAX:
+            errors.append(
+                EvaluationError(
+                    f"Comments may hold at most {COMMENTS_MAX:,} characters.", "comments"
+                )
+            )
+        return errors
+
+    def validate(self) -> None:
+        """:raise EvaluationError: for the first rule this evaluation breaks."""
+        errors = self.violations()
+        if errors:
+            raise errors[0]
+
+    # -- actions
+    @classmethod
+    def action_submit(
+        cls,
+        application: Application,
+        contact: Contact,
+        decision: str,
+        scores: dict[str, int] | None = None,
+        comments: str | None = None,
+    ) -> Evaluation:
+        """Record (or revise) ``contact``'s evaluation of a presented candidate.
+
+        :raise EvaluationError: when the candidate was not presented to the client, the
+            evaluation was confirmed already, or a score or the decision breaks a rule.
+        """
+        if application.stage not in PRESENTED_STAGES and application.presented_at is None:
+            raise EvaluationError(
+                f"{application.candidate} has not been presented to you yet.", "application"
+            )
+        session = _session()
+        evaluation = (
+            session.query(cls)
+            .filter_by(application_id=application.id, contact_id=contact.id)
+            .one_or_none()
+        )
+        if evaluation is not None and evaluation.confirmed_at is not None:
+            raise EvaluationError(
+                "Your evaluation was confirmed by the agency and can no longer change.", "decision"
+            )
+        before = evaluation.decision if evaluation is not None else None
+        if evaluation is None:
+            evaluation = cls(
+                application=application, client_id=application.client_id, contact=contact
+            )
+        evaluation.decision = decision
+        evaluation.scores = {k: v for k, v in (scores or {}).items() if v is not None}
+        evaluation.comments = (comments or "").strip() or None
+        evaluation.validate()
+        session.add(evaluation)
+        now = utcnow()
+        if application.first_review_at is None:
+            application.first_review_at = now
+        session.flush()
+        verb = "revised the evaluation of" if before else "evaluated"
+        record_activity(
+            session,
+            "evaluation",
+            f"{contact.full_name} {verb} {application.candidate} "
+            f"({application.job_order.reference}): {decision}",
+            client_id=application.client_id,
+            subject_type="candidate_evaluation",
+            subject_id=evaluation.id,
+            changes={"decision": [before, decision]},
+        )
+        return evaluation
+
+    def action_confirm(self, by: User) -> None:
+        """The agency acts on the decision: advance moves to the next stage, reject rejects,
+        hold keeps the candidate where they are.
+
+        :raise EvaluationError: when it was confirmed already or cannot move the application.
+        """
+        if self.confirmed_at is not None:
+            raise EvaluationError("This decision was confirmed already.", "decision")
+        application = self.application
+        if self.decision == "advance":
+            target = ADVANCE_TO.get(application.stage)
+            if target is None:
+                raise EvaluationError(
+                    f"{application.candidate} is at {STAGE_LABELS[application.stage]}: "
+                    "there is no next stage an evaluation can advance them to.",
+                    "decision",
+                )
+            application.action_move(
+                target, by, f"advanced on {self.contact.full_name}'s evaluation"
+            )
+        elif self.decision == "reject" and application.stage != "rejected":
+            application.action_move(
+                "rejected", by, f"rejected on {self.contact.full_name}'s evaluation"
+            )
+        self.confirmed_at = utcnow()
+        self.confirmed_by = by
+        record_activity(
+            _session(),
+            "evaluation",
+            f"{self.contact.full_name}'s decision on {application.candidate} "
+            f"confirmed: {self.decision}",
+            client_id=self.client_id,
+            subject_type="candidate_evaluation",
+            subject_id=self.id,
+            actor=by,
+        )
+
+
+# The client's people in the hiring process: what they said is theirs to export; comments go
+# on erasure, the decision and scores stay (the hiring record needs them, they name no one).
+PERSONAL_DATA.append(
+    PersonalData(
+        "candidate_evaluations",
+        Evaluation,
+        column_is("contact_id"),
+        export=("application_id", "decision", "scores", "comments", "created_at", "confirmed_at"),
+        erase={"comments": None},
+    )
+)
+PERSONAL_DATA.append(
+    PersonalData(
+        "job_order_roles",
+        JobOrderStakeholder,
+        column_is("contact_id"),
+        export=("job_order_id", "job_order.title", "role"),
+    )
+)
+PERSONAL_DATA.append(
+    PersonalData(
+        "job_order_requests",
+        JobOrder,
+        column_is("requested_by_contact_id"),
+        export=("id", "title", "status", "submitted_at"),
+    )
+)
+# Who sat on an interview panel: a bare link, no value of the person's.
+NOT_PERSONAL.add("interview_interviewer")
