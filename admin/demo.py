@@ -38,6 +38,7 @@ from .demo_data import (
     VAT_COUNTRIES,
     DemoClient,
 )
+from .demo_recruiting import load_recruiting
 
 # ---------------------------------------------------------------- logins (listed in the README)
 # ---------------------------------------------------------------- loading
@@ -106,6 +107,7 @@ def load_demo() -> list[str]:
         link.action_set_areas(list(login.areas))
         count("portal users")
 
+    load_recruiting(staff, count)
     db.session.commit()
     return _summary(created)
 

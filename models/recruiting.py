@@ -554,7 +554,8 @@ class JobOrderStakeholder(ConstructorDefaults, Model):
             )
         job = job or self.job_order
         if job is not None and self.contact is not None:
-            linked = any(link.client_id == job.client_id for link in self.contact.client_links)
+            client_id = job.client_id or (job.client.id if job.client is not None else None)
+            linked = any(link.client_id == client_id for link in self.contact.client_links)
             if not linked:
                 errors.append(
                     JobOrderError(f"{self.contact} is not a contact of {job.client}.", "contact")

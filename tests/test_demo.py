@@ -11,18 +11,36 @@ from admin.demo import load_demo
 from admin.demo_data import CLIENTS, PORTAL_LOGINS, STAFF_LOGINS
 from extensions import db
 from models import (
+    Application,
+    Candidate,
     Client,
     ClientContact,
     ClientTeamMember,
     Contact,
+    Evaluation,
     Industry,
+    JobOrder,
     Location,
+    Project,
     Tag,
     visible_client_ids,
 )
 from models.access import ROLE_CLIENT, STAFF_ROLES, is_portal_user
 
-COUNTED = (Client, Contact, ClientContact, ClientTeamMember, Location, Tag, Industry)
+COUNTED = (
+    Client,
+    Contact,
+    ClientContact,
+    ClientTeamMember,
+    Location,
+    Tag,
+    Industry,
+    JobOrder,
+    Project,
+    Candidate,
+    Application,
+    Evaluation,
+)
 
 
 def _counts() -> dict[str, int]:
@@ -130,3 +148,19 @@ def test_one_portal_user_is_client_admin_and_one_hiring_only():
 )
 def test_demo_passwords_meet_the_complexity_rule(password):
     default_password_complexity(password)  # raises when too weak
+
+
+def test_demo_recruiting_covers_the_workflow_and_the_pipeline(demo):
+    statuses = set(db.session.scalars(select(JobOrder.status)))
+    stages = set(db.session.scalars(select(Application.stage)))
+    assert {"draft", "submitted", "open", "filled"} <= statuses
+    assert {"sourced", "screened", "submitted", "client_interview", "offer", "placed"} <= stages
+    # The portal logins' clients have open jobs with presented candidates to evaluate.
+    for login in PORTAL_LOGINS:
+        client = db.session.scalar(select(Client).where(Client.short_name == login.client))
+        presented = db.session.scalar(
+            select(func.count(Application.id)).where(
+                Application.client_id == client.id, Application.presented_at.is_not(None)
+            )
+        )
+        assert presented >= 2
