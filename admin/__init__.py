@@ -6,6 +6,7 @@ from __future__ import annotations
 def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
     from .api import ClientApi, ContactApi
+    from .candidates import CandidateView
     from .client_page import ActivityView, NoteView
     from .contacts import ClientMailView, ContactRelationshipView
     from .documents import ClientDocumentView
@@ -13,7 +14,9 @@ def register(appbuilder) -> None:
     from .engagement_api import DocumentApi, MeetingApi
     from .importing import ImportView
     from .meetings import MeetingActionView, MeetingView
+    from .pipeline import PipelineBoardView
     from .privacy import ConsentRecordView
+    from .projects import ProjectView
     from .records_api import LocationApi
     from .saved_filters import SavedFilterView
     from .timeline_api import ActivityApi, NoteApi
@@ -57,6 +60,9 @@ def register(appbuilder) -> None:
         PortalInvitationView, "Portal invitations", icon="fa-ticket", category="Portal"
     )
     appbuilder.add_view(PortalLoginView, "Portal logins", icon="fa-sign-in", category="Portal")
+    appbuilder.add_view(ProjectView, "Projects", icon="fa-tasks", category="Recruiting")
+    appbuilder.add_view(CandidateView, "Candidates", icon="fa-id-card", category="Recruiting")
+    appbuilder.add_view_no_menu(PipelineBoardView)
     appbuilder.add_api(ClientApi)
     appbuilder.add_api(ContactApi)
     appbuilder.add_api(LocationApi)

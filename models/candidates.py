@@ -10,8 +10,11 @@ portal only ever sees applications in ``PRESENTED_STAGES``.
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask_appbuilder.security.sqla.models import User
@@ -33,6 +36,7 @@ from .activity import record_activity
 from .base import ConstructorDefaults, DomainError, Model, TimestampMixin, UTCDateTime, utcnow
 from .clients import CURRENCIES, EMAIL_RE, Client, _blank, _choice_sql, _session
 from .contacts import Contact
+from .documents import DEFAULT_MAX_BYTES, DocumentRefusedError, _read_upload, check_upload
 from .recruiting import LIVE_STATUSES, JobOrder, status_label
 
 if TYPE_CHECKING:
@@ -68,6 +72,23 @@ class StageMoveError(PipelineError):
     """The pipeline does not allow this move (the message names both stages)."""
 
     status_code = 409
+
+
+class CvRefusedError(PipelineError):
+    """The uploaded CV is not accepted (kind, size, name); nothing was stored."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "cv")
+
+
+CV_SUBFOLDER = "cv"
+
+
+def cv_folder() -> Path:
+    """Where CV files live: ``UPLOAD_FOLDER/cv/``, out of FAB's own download routes."""
+    from flask import current_app
+
+    return Path(current_app.config["UPLOAD_FOLDER"]) / CV_SUBFOLDER
 
 
 # ---------------------------------------------------------------- candidate
@@ -123,6 +144,48 @@ class Candidate(TimestampMixin, Model):
         errors = self.violations()
         if errors:
             raise errors[0]
+
+    @property
+    def cv_path(self) -> Path | None:
+        return cv_folder() / self.cv_stored_filename if self.cv_stored_filename else None
+
+    def action_attach_cv(self, upload, by: User | None = None) -> str | None:
+        """Check ``upload`` (a werkzeug ``FileStorage``) like a client document and write it
+        under a generated name in ``UPLOAD_FOLDER/cv/``; it replaces the current CV.
+
+        Returns the stored name of the CV it replaces (the caller removes that file once the
+        change is committed, and removes the new one with ``discard_cv`` if it is not).
+
+        :raise CvRefusedError: for an empty, oversize, executable or unlisted file, or one whose
+            name disagrees with its content (field ``cv``); nothing is written.
+        """
+        from flask import current_app
+
+        max_bytes = int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+        filename = os.path.basename((getattr(upload, "filename", None) or "").replace("\\", "/"))
+        data = _read_upload(upload, max_bytes)
+        try:
+            kind = check_upload(filename, data, max_bytes)
+        except DocumentRefusedError as error:
+            raise CvRefusedError(error.message) from None
+        replaced = self.cv_stored_filename
+        stored = f"{secrets.token_hex(16)}{kind.extensions[0]}"
+        folder = cv_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{stored}.part"
+        partial.write_bytes(data)
+        os.replace(partial, folder / stored)
+        self.cv_filename = filename[-255:]
+        self.cv_stored_filename = stored
+        self.cv_content_type = kind.content_type
+        self.cv_size_bytes = len(data)
+        return replaced
+
+    @staticmethod
+    def discard_cv(stored_filename: str | None) -> None:
+        """Remove a CV file that no committed row points to (a replaced or uncommitted one)."""
+        if stored_filename:
+            (cv_folder() / stored_filename).unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- application
@@ -376,6 +439,57 @@ class Application(ConstructorDefaults, TimestampMixin, Model):
         if placed >= job.openings and job.status in ("open", "on_hold"):
             job.action_fill(by)
         return placement
+
+    def action_schedule_interview(
+        self,
+        scheduled_at: datetime | None,
+        format: str = "video",
+        duration_minutes: int | None = 60,
+        location: str | None = None,
+        interviewers: list[Contact] | None = None,
+        other_interviewers: str | None = None,
+        by: User | None = None,
+    ) -> Interview:
+        """Schedule an interview of this candidate (the caller commits).
+
+        ``scheduled_at`` is a timezone-aware time; ``interviewers`` are the client's contacts,
+        ``other_interviewers`` anyone else, as text.
+
+        :raise PipelineError: for a time without a zone, a candidate out of the pipeline
+            (placed, rejected, withdrawn), or an interview breaking one of its rules.
+        """
+        if scheduled_at is not None and scheduled_at.tzinfo is None:
+            raise PipelineError("Interview time must say its time zone (UTC).", "scheduled_at")
+        if self.stage in EXITS or self.stage == "placed":
+            raise PipelineError(
+                f"{self.candidate} is {STAGE_LABELS[self.stage]}: interviews are scheduled for "
+                "candidates in the pipeline only.",
+                "application",
+            )
+        interview = Interview(
+            application=self,
+            client_id=self.client_id,
+            scheduled_at=scheduled_at,
+            duration_minutes=duration_minutes,
+            format=format,
+            location=(location or "").strip() or None,
+            other_interviewers=(other_interviewers or "").strip() or None,
+            interviewers=list(interviewers or []),
+        )
+        with _session().no_autoflush:
+            interview.validate()
+        _session().add(interview)
+        record_activity(
+            _session(),
+            "candidate",
+            f"{self.candidate} ({self.job_order.reference} {self.job_order.title}): {interview} "
+            "scheduled",
+            client_id=self.client_id,
+            subject_type="application",
+            subject_id=self.id,
+            actor=by,
+        )
+        return interview
 
 
 def placement_fee(job: JobOrder, salary: Decimal) -> Decimal | None:

@@ -200,6 +200,12 @@ class Milestone(Model):
         self.completed_on = None
         self._log(by, f"Milestone '{self.name}' of {self.project.name} reopened")
 
+    def action_remove(self, by: User | None = None) -> None:
+        """Take the milestone off its project (progress is counted without it)."""
+        project = self.project
+        self._log(by, f"Milestone '{self.name}' removed from {project.name}")
+        project.milestones.remove(self)
+
     def _log(self, by: User | None, summary: str) -> None:
         record_activity(
             _session(),
