@@ -11,6 +11,7 @@ def register(appbuilder) -> None:
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
     from .engagement_api import DocumentApi, MeetingApi
+    from .feedback import EvaluationView, FeedbackTurnaroundView
     from .importing import ImportView
     from .meetings import MeetingActionView, MeetingView
     from .privacy import ConsentRecordView
@@ -57,6 +58,13 @@ def register(appbuilder) -> None:
         PortalInvitationView, "Portal invitations", icon="fa-ticket", category="Portal"
     )
     appbuilder.add_view(PortalLoginView, "Portal logins", icon="fa-sign-in", category="Portal")
+    appbuilder.add_view(EvaluationView, "Evaluations", icon="fa-star-half-o", category="Recruiting")
+    appbuilder.add_view(
+        FeedbackTurnaroundView,
+        "Feedback turnaround",
+        icon="fa-hourglass-half",
+        category="Recruiting",
+    )
     appbuilder.add_api(ClientApi)
     appbuilder.add_api(ContactApi)
     appbuilder.add_api(LocationApi)
