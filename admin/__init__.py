@@ -12,6 +12,7 @@ def register(appbuilder) -> None:
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
     from .engagement_api import DocumentApi, MeetingApi
+    from .feedback import EvaluationView, FeedbackTurnaroundView
     from .importing import ImportView
     from .meetings import MeetingActionView, MeetingView
     from .pipeline import PipelineBoardView
@@ -63,6 +64,13 @@ def register(appbuilder) -> None:
     appbuilder.add_view(ProjectView, "Projects", icon="fa-tasks", category="Recruiting")
     appbuilder.add_view(CandidateView, "Candidates", icon="fa-id-card", category="Recruiting")
     appbuilder.add_view_no_menu(PipelineBoardView)
+    appbuilder.add_view(EvaluationView, "Evaluations", icon="fa-star-half-o", category="Recruiting")
+    appbuilder.add_view(
+        FeedbackTurnaroundView,
+        "Feedback turnaround",
+        icon="fa-hourglass-half",
+        category="Recruiting",
+    )
     appbuilder.add_api(ClientApi)
     appbuilder.add_api(ContactApi)
     appbuilder.add_api(LocationApi)

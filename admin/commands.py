@@ -86,3 +86,28 @@ def retention() -> None:
         f"{len(erased)} contact(s) of clients archived over {days} days erased"
         + (f": #{', #'.join(map(str, erased))}" if erased else ".")
     )
+
+
+@cli.command("feedback-reminders")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Remind after this many days without a review (default: FEEDBACK_REMINDER_DAYS).",
+)
+def feedback_reminders(days: int | None) -> None:
+    """Mail the hiring contacts of candidates waiting too long for the client's review (run it
+    daily; each candidate is reminded once)."""
+    from flask import current_app
+
+    from jobs.feedback import send_review_reminders
+
+    run = send_review_reminders(days=days)
+    days = days or current_app.config["FEEDBACK_REMINDER_DAYS"]
+    click.echo(
+        f"{len(run.reminded)} candidate(s) waiting over {days} days: "
+        f"{len(run.messages)} reminder(s) queued."
+    )
+    for application_id, contact, reason in run.skipped:
+        who = f"{contact} " if contact is not None else ""
+        click.echo(f"application #{application_id}: {who}skipped, {reason}")

@@ -21,7 +21,7 @@ ID_PATHS = [
     ("POST", "/portal/team/{link_id}/invite", {}),
 ]
 # Paths whose argument is not a record of a client: the invitation token is the credential.
-NOT_CLIENT_RECORDS = {"/portal/invitation/{token}"}
+NOT_CLIENT_RECORDS = {"/portal/invitation/{token}", "/portal/review/{token}"}
 
 
 def test_every_portal_path_with_an_id_is_covered_by_the_isolation_test(app):
