@@ -12,6 +12,7 @@ def register(appbuilder) -> None:
     from .duplicates import DuplicatesView
     from .engagement_api import DocumentApi, MeetingApi
     from .importing import ImportView
+    from .job_orders import JobOrderView
     from .meetings import MeetingActionView, MeetingView
     from .privacy import ConsentRecordView
     from .records_api import LocationApi
@@ -64,3 +65,4 @@ def register(appbuilder) -> None:
     appbuilder.add_api(NoteApi)
     appbuilder.add_api(MeetingApi)
     appbuilder.add_api(DocumentApi)
+    appbuilder.add_view(JobOrderView, "Job orders", icon="fa-briefcase", category="Recruiting")
