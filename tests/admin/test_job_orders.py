@@ -253,6 +253,12 @@ def test_the_list_filters_by_status_urgency_client_and_recruiter(three_jobs, que
     assert not any(title in page for title in hidden)
 
 
+@pytest.mark.parametrize("column", ["opened_at", "created_at", "submitted_at"])
+def test_a_date_filter_in_the_url_is_ignored_not_a_500(manager, column):
+    http, _ = manager
+    assert http.get(f"/joborderview/list/?_flt_1_{column}=2026-01-01 00:00:00").status_code == 200
+
+
 def test_the_list_runs_as_many_queries_for_many_orders_as_for_one(app, manager):
     http, ids = manager
 
