@@ -14,6 +14,7 @@ def register(appbuilder) -> None:
     from .engagement_api import DocumentApi, MeetingApi
     from .feedback import EvaluationView, FeedbackTurnaroundView
     from .importing import ImportView
+    from .job_orders import JobOrderView
     from .meetings import MeetingActionView, MeetingView
     from .pipeline import PipelineBoardView
     from .privacy import ConsentRecordView
@@ -78,3 +79,4 @@ def register(appbuilder) -> None:
     appbuilder.add_api(NoteApi)
     appbuilder.add_api(MeetingApi)
     appbuilder.add_api(DocumentApi)
+    appbuilder.add_view(JobOrderView, "Job orders", icon="fa-briefcase", category="Recruiting")

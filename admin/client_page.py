@@ -22,6 +22,8 @@ from models.audit import label
 from models.clients import CLIENT_STATUSES
 
 from .base import READ_WRITE, RulesModelView, apply_to_selected
+from .job_order_fields import status_badge
+from .job_orders import client_jobs
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -208,6 +210,9 @@ class ClientPage:
             emails=_emails(client),
             may_write=may_write,
             group=self._group(client),
+            jobs=client_jobs(client.id),
+            job_badge=status_badge,
+            may_add_job=self.appbuilder.sm.has_access("can_write", "JobOrder"),
         )
 
     def _group(self, client) -> dict:

@@ -15,10 +15,12 @@ class ChoiceField(SelectField):
             super().pre_validate(form)
 
 
-def choice(label: str, values, blank: str | None = "—", default=None) -> ChoiceField:
-    """A select over one of the model's vocabularies."""
+def choice(
+    label: str, values, blank: str | None = "—", default=None, labels: dict | None = None
+) -> ChoiceField:
+    """A select over one of the model's vocabularies (``labels``: what to show for a value)."""
     choices = [SelectChoice("", blank)] if blank is not None else []
-    choices += [SelectChoice(value, value) for value in values]
+    choices += [SelectChoice(value, (labels or {}).get(value, value)) for value in values]
     return ChoiceField(
         label,
         choices=choices,

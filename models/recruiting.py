@@ -345,10 +345,12 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
                         f"{field.replace('_', ' ').capitalize()} must be 0 to 3650.", field
                     )
                 )
+        # The client as chosen, before a flush copies it to ``client_id`` (a form's check).
+        client_id = self.client.id if self.client is not None else self.client_id
         if (
             self.project is not None
-            and self.client_id is not None
-            and (self.project.client_id != self.client_id)
+            and client_id is not None
+            and self.project.client_id != client_id
         ):
             errors.append(JobOrderError("The project belongs to another client.", "project"))
         if self.status not in STATUSES:
@@ -509,14 +511,23 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
                 on_team.add(user.id)
 
     def add_stakeholder(self, contact: Contact, role: str) -> JobOrderStakeholder:
-        """:raise JobOrderError: for a contact not linked to the client, or an unknown role."""
+        """:raise JobOrderError: for a contact not linked to the client or on the order already,
+        or an unknown role."""
         stakeholder = JobOrderStakeholder(contact=contact, role=role)
         with _session().no_autoflush:
             errors = stakeholder.violations(job=self)
         if errors:
             raise errors[0]
+        if any(s.contact is contact or s.contact_id == contact.id for s in self.stakeholders):
+            raise JobOrderError(f"{contact} is a stakeholder of this job order already.", "contact")
         self.stakeholders.append(stakeholder)
         return stakeholder
+
+    def remove_stakeholder(self, stakeholder: JobOrderStakeholder) -> None:
+        """Take ``stakeholder`` off this order.  :raise JobOrderError: if it is another's."""
+        if stakeholder not in self.stakeholders:
+            raise JobOrderError("This person is not a stakeholder of this job order.", "contact")
+        self.stakeholders.remove(stakeholder)
 
 
 # ---------------------------------------------------------------- people and history

@@ -1,5 +1,5 @@
 """The client page: its header (status, tags, ownership) posts to the model's verbs, the
-Summary tab shows the organisation structure, addresses and emails, and Jobs is a placeholder."""
+Summary tab shows the organisation structure, addresses and emails (Jobs: test_job_orders)."""
 
 import pytest
 from sqlalchemy import select
@@ -31,7 +31,7 @@ def show(client, pk) -> str:
     return response.get_data(as_text=True)
 
 
-def test_the_page_has_a_header_a_summary_and_a_jobs_placeholder(app, client, admin):
+def test_the_page_has_a_header_a_summary_and_a_jobs_tab(app, client, admin):
     with app.app_context():
         group = ClientFactory(name="Acme Group")
         acme = ClientFactory(name="Acme Manila", parent=group, email="hello@acme.example")
@@ -48,7 +48,7 @@ def test_the_page_has_a_header_a_summary_and_a_jobs_placeholder(app, client, adm
     assert "Acme Group" in page and "Acme Cebu" in page  # parent and child
     assert "12 Ayala Avenue" in page and "Makati" in page
     assert "hello@acme.example" in page and "ana@acme.example" in page
-    assert "Job orders arrive with the recruiting module" in page
+    assert 'href="#Jobs"' in page and "No job orders for this client yet." in page
     assert 'href="#NoteView"' in page and 'href="#ActivityView"' in page
 
 

@@ -220,3 +220,28 @@ def test_placing_the_last_opening_fills_the_order():
     assert job.status == "filled" and job.filled_at is not None
     assert placement.fee_due == Decimal("25000.00")
     assert placement.guarantee_until == date(2027, 7, 3)
+
+
+def test_a_contact_is_a_stakeholder_of_an_order_once_and_can_be_taken_off():
+    job = JobOrderFactory()
+    link = ClientContactFactory(client=job.client)
+    stakeholder = job.add_stakeholder(link.contact, "hiring manager")
+    with pytest.raises(JobOrderError, match="is a stakeholder of this job order already"):
+        job.add_stakeholder(link.contact, "interviewer")
+    db.session.commit()
+    job.remove_stakeholder(stakeholder)
+    db.session.commit()
+    assert job.stakeholders == []
+
+
+def test_a_project_of_another_client_is_refused_before_the_client_id_is_set():
+    from models import JobOrder
+    from tests.factories import ClientFactory, ProjectFactory
+
+    project = ProjectFactory()
+    with db.session.no_autoflush:  # as the admin form checks it
+        job = JobOrder(client=ClientFactory(), project=project, title="Chef")
+        assert job.client_id is None
+        errors = [e.message for e in job.violations()]
+    assert "The project belongs to another client." in errors
+    db.session.rollback()
