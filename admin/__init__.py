@@ -62,6 +62,7 @@ def register(appbuilder) -> None:
         PortalInvitationView, "Portal invitations", icon="fa-ticket", category="Portal"
     )
     appbuilder.add_view(PortalLoginView, "Portal logins", icon="fa-sign-in", category="Portal")
+    appbuilder.add_view(JobOrderView, "Job orders", icon="fa-briefcase", category="Recruiting")
     appbuilder.add_view(ProjectView, "Projects", icon="fa-tasks", category="Recruiting")
     appbuilder.add_view(CandidateView, "Candidates", icon="fa-id-card", category="Recruiting")
     appbuilder.add_view_no_menu(PipelineBoardView)
@@ -79,4 +80,3 @@ def register(appbuilder) -> None:
     appbuilder.add_api(NoteApi)
     appbuilder.add_api(MeetingApi)
     appbuilder.add_api(DocumentApi)
-    appbuilder.add_view(JobOrderView, "Job orders", icon="fa-briefcase", category="Recruiting")
