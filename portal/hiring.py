@@ -81,8 +81,9 @@ def new_job():
     if request.method == "GET":
         form.currency.data = current_client().currency or "USD"
         form.stakeholders[0].form.contact.data = current_link().contact_id
-    elif form.validate_on_submit():
-        job = _request_job_order(form, people)
+    else:
+        # The rules run even when a field did not parse, so every message shows at once.
+        job = _request_job_order(form, people, submit=form.validate())
         if job is not None:
             flash(f"Job order {job.reference} {job.title} was sent for approval.", "success")
             return redirect(url_for("portal.job", job_id=job.id), 303)
@@ -99,8 +100,11 @@ def _people() -> dict[int, Contact]:
     return dict(sorted(people.items(), key=lambda item: item[1].full_name.lower()))
 
 
-def _request_job_order(form: JobOrderRequestForm, people: dict[int, Contact]) -> JobOrder | None:
-    """Create the job order and submit it; on a broken rule, put the messages on the form."""
+def _request_job_order(
+    form: JobOrderRequestForm, people: dict[int, Contact], submit: bool
+) -> JobOrder | None:
+    """Check the job order's rules and, if the form parsed (``submit``) and every rule holds,
+    create it and submit it for approval. A broken rule puts its message on the form."""
     link, user = current_link(), current_user._get_current_object()
     job = JobOrder(
         client=link.client,
@@ -112,11 +116,13 @@ def _request_job_order(form: JobOrderRequestForm, people: dict[int, Contact]) ->
     errors: list[DomainError] = list(job.violations())
     with db.session.no_autoflush:
         for contact_id, role in form.chosen_stakeholders():
+            if contact_id not in people:
+                continue  # not one of the client's people: the form said so already
             try:
                 job.add_stakeholder(people[contact_id], role)
             except JobOrderError as error:
                 errors.append(error)
-    if not errors:
+    if submit and not errors:
         db.session.add(job)
         try:
             job.action_submit(by=user)

@@ -124,7 +124,7 @@ class JobOrderRequestForm(FlaskForm):
         if error.field in ("contact", "role", "stakeholders"):
             self.stakeholder_errors.append(error.message)
         elif error.field in self._fields:
-            name = error.field
-            self[name].errors = [*self[name].errors, error.message]
+            if not self[error.field].errors:  # a value that did not parse says so already
+                self[error.field].errors = [error.message]
         else:
             self.form_errors.append(error.message)

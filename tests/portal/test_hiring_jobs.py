@@ -171,6 +171,28 @@ def test_a_broken_rule_re_renders_the_form_with_the_values_and_names_the_field(
         assert db.session.scalar(select(JobOrder)) is None
 
 
+def test_every_broken_rule_shows_at_once_even_beside_a_value_that_did_not_parse(
+    app, client, requester
+):
+    sign_in(client, requester.username)
+    response = post_request(client, requester, title="", level="intern", salary_min="999999")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Job title: Job title is required." in body
+    assert "Level: Not a valid choice." in body
+    assert "Level must be one of" not in body
+    assert "Salary to: Salary max must be at least the salary min." in body
+
+
+def test_a_request_without_a_valid_csrf_token_sends_nothing(app, client, requester):
+    sign_in(client, requester.username)
+    data = {**REQUEST, "csrf_token": "stale", "stakeholders-0-contact": "None"}
+    response = client.post("/portal/jobs/new", data=data)
+    assert response.status_code == 400
+    with app.app_context():
+        assert the_job() is None
+
+
 def test_the_form_starts_with_the_signed_in_contact_as_hiring_manager(client, requester):
     sign_in(client, requester.username)
     body = client.get("/portal/jobs/new").get_data(as_text=True)
