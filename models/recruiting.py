@@ -511,14 +511,17 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
     def add_stakeholder(self, contact: Contact, role: str) -> JobOrderStakeholder:
         """:raise JobOrderError: for a contact not linked to the client, an unknown role, or a
         contact who is a stakeholder of this order already."""
-        if any(s.contact is contact for s in self.stakeholders):
-            raise JobOrderError(
-                f"{contact} is a stakeholder of this job order already: choose each person once.",
-                "contact",
-            )
         stakeholder = JobOrderStakeholder(contact=contact, role=role)
         with _session().no_autoflush:
             errors = stakeholder.violations(job=self)
+            if any(s.contact is contact for s in self.stakeholders):
+                errors.append(
+                    JobOrderError(
+                        f"{contact} is a stakeholder of this job order already: choose each "
+                        "person once.",
+                        "contact",
+                    )
+                )
         if errors:
             raise errors[0]
         self.stakeholders.append(stakeholder)

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from extensions import db
 from models import (
+    Application,
     ClientContact,
     Contact,
     DomainError,
@@ -178,7 +179,7 @@ def _job_page(job: JobOrder, card: CandidateCard | None = None, status: int = 20
 class CandidateCard:
     """One presented candidate on the shortlist, with the signed-in contact's evaluation form."""
 
-    application: object
+    application: Application
     mine: Evaluation | None
     values: dict = field(default_factory=dict)
     error: str | None = None
@@ -207,7 +208,9 @@ class CandidateCard:
         return self.mine is not None and self.mine.confirmed_at is not None
 
 
-def _card(application, **state) -> CandidateCard:
+def _card(application: Application, **state) -> CandidateCard:
+    """The card of ``application``, with the signed-in contact's evaluation (if any) in the
+    form unless ``values`` (as posted) are given."""
     me = current_link().contact_id
     mine = next((e for e in application.evaluations if e.contact_id == me), None)
     values = state.pop("values", None)

@@ -17,7 +17,7 @@ from models import (
     ClientContact,
     Evaluation,
     JobOrder,
-    Milestone,
+    Project,
     utcnow,
 )
 from models.candidates import PRESENTED_STAGES, STAGES
@@ -60,7 +60,7 @@ def test_upcoming_milestones_and_target_fill_dates_are_listed_soonest_first(
     with app.app_context():
         target = db.session.get(JobOrder, search.job_id).target_fill_date
         MilestoneFactory(
-            project=db.session.get(Milestone, 1).project,
+            project=db.session.get(Project, search.project_id),
             name="Acme offer signed",
             due_date=date.today() - timedelta(days=1),
         )
