@@ -29,6 +29,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -258,6 +260,22 @@ class Application(ConstructorDefaults, TimestampMixin, Model):
     def entered(self, stage: str) -> datetime | None:
         """When the application first reached ``stage`` (None if it never did)."""
         return next((c.at for c in self.stage_changes if c.to_stage == stage), None)
+
+    @property
+    def is_shown_to_client(self) -> bool:
+        """On the client's shortlist: see ``shown_to_client``."""
+        return self.stage in PRESENTED_STAGES or (self.is_presented and self.stage in EXITS)
+
+    # -- queries
+    @classmethod
+    def shown_to_client(cls):
+        """SQL condition: what the client may see of the pipeline. An application in a presented
+        stage, or presented and later rejected or withdrawn; never a sourced or screened one
+        (not even one presented and then moved back)."""
+        return or_(
+            cls.stage.in_(PRESENTED_STAGES),
+            and_(cls.presented_at.is_not(None), cls.stage.in_(EXITS)),
+        )
 
     # -- rules
     def violations(self) -> list[PipelineError]:

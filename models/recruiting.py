@@ -511,15 +511,19 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
                 on_team.add(user.id)
 
     def add_stakeholder(self, contact: Contact, role: str) -> JobOrderStakeholder:
-        """:raise JobOrderError: for a contact not linked to the client or on the order already,
-        or an unknown role."""
+        """:raise JobOrderError: for a contact not linked to the client, an unknown role, or a
+        contact who is a stakeholder of this order already."""
         stakeholder = JobOrderStakeholder(contact=contact, role=role)
         with _session().no_autoflush:
             errors = stakeholder.violations(job=self)
+            if any(s.contact is contact or s.contact_id == contact.id for s in self.stakeholders):
+                errors.append(
+                    JobOrderError(
+                        f"{contact} is a stakeholder of this job order already.", "contact"
+                    )
+                )
         if errors:
             raise errors[0]
-        if any(s.contact is contact or s.contact_id == contact.id for s in self.stakeholders):
-            raise JobOrderError(f"{contact} is a stakeholder of this job order already.", "contact")
         self.stakeholders.append(stakeholder)
         return stakeholder
 

@@ -9,10 +9,10 @@ from models import ClientContact
 
 from . import bp
 from .access import client_query, current_client, current_link, portal_login_required
+from .hiring_data import hiring_overview
 
 # Dashboard cards of areas that later issues fill in: (area right, title, what it will hold).
 UPCOMING_CARDS = (
-    ("hiring", "Projects", "Your recruitment projects, shortlisted candidates and evaluations."),
     ("billing", "Invoices", "Your invoices, payments and statements of account."),
     ("signatory", "Quotes & contracts", "Quotes and contracts waiting for your signature."),
 )
@@ -59,4 +59,5 @@ def dashboard():
         primary_contact=primary.contact if primary else None,
         my_areas=[AREA_LABELS[area] for area in link.areas],
         upcoming=[card for card in UPCOMING_CARDS if link.may(card[0])],
+        hiring=hiring_overview() if link.may("hiring") else None,
     )

@@ -182,6 +182,15 @@ def test_stakeholders_must_be_contacts_of_the_client():
         job.add_stakeholder(mine.contact, "boss")
 
 
+def test_a_contact_is_a_stakeholder_of_a_job_order_once():
+    job = JobOrderFactory()
+    mine = ClientContactFactory(client=job.client)
+    job.add_stakeholder(mine.contact, "hiring manager")
+    with pytest.raises(JobOrderError, match="is a stakeholder of this job order already"):
+        job.add_stakeholder(mine.contact, "approver")
+    assert [s.role for s in job.stakeholders] == ["hiring manager"]
+
+
 @pytest.mark.parametrize(
     ("field", "value", "rule"),
     [

@@ -125,3 +125,7 @@ def htmx_post(client, url: str, data=None, token: str | None = None):
     if token:
         headers["X-CSRFToken"] = token
     return client.post(url, data=data or {}, headers=headers)
+
+
+# The hiring pages' data (a search per company), shared by tests/portal/test_hiring*.py.
+from .hiring_setup import other_search, search  # noqa: E402,F401
