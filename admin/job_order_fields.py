@@ -160,7 +160,35 @@ def when(value) -> str:
     return value.strftime("%d %b %Y, %H:%M UTC") if value else "—"
 
 
+def _or_dash(value) -> str:
+    """A value not given reads as a dash, not as "None"."""
+    return "—" if value is None or value == "" else value
+
+
 JOB_ORDER_FORMATTERS = {
+    **{
+        name: _or_dash
+        for name in (
+            "project",
+            "department",
+            "level",
+            "description",
+            "location",
+            "work_type",
+            "salary_min",
+            "salary_max",
+            "fee",
+            "retainer_stages",
+            "timeline_days",
+            "replacement_guarantee_days",
+            "quality_level",
+            "cultural_fit",
+            "success_criteria",
+            "evaluation_criteria",
+            "requested_by",
+            "estimated_fee",
+        )
+    },
     "status": status_badge,
     "recruiters": _people,
     "created_by": person,
