@@ -13,8 +13,11 @@ def register(appbuilder) -> None:
     from .engagement_api import DocumentApi, MeetingApi
     from .importing import ImportView
     from .meetings import MeetingActionView, MeetingView
+    from .pipeline_api import ApplicationApi, EvaluationApi
     from .privacy import ConsentRecordView
+    from .projects_api import ProjectApi
     from .records_api import LocationApi
+    from .recruiting_api import JobOrderApi
     from .saved_filters import SavedFilterView
     from .timeline_api import ActivityApi, NoteApi
     from .views import (
@@ -64,3 +67,7 @@ def register(appbuilder) -> None:
     appbuilder.add_api(NoteApi)
     appbuilder.add_api(MeetingApi)
     appbuilder.add_api(DocumentApi)
+    appbuilder.add_api(JobOrderApi)
+    appbuilder.add_api(ProjectApi)
+    appbuilder.add_api(ApplicationApi)
+    appbuilder.add_api(EvaluationApi)
