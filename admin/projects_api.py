@@ -173,6 +173,7 @@ class ProjectApi(ShapedApi):
     datamodel = SQLAInterface(Project)
     schema = ProjectShape
     update_exclude = ("client_id", "milestones")
+    more_error_paths = {"completed_on": "completedOn", "job_orders": "jobOrderIds"}
     list_load_options = (
         selectinload(Project.recruiters),
         selectinload(Project.job_orders),

@@ -15,7 +15,9 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
+from apispec.ext.marshmallow.common import make_schema_key
 from flask import Response, request
+from flask_appbuilder.api import BaseApi
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.sqla.models import Role, User
 from marshmallow import Schema, ValidationError, fields, validate
@@ -245,6 +247,24 @@ class ShapedApi(ClientScopedApi):
             **error_paths(self.schema),
         }
         super()._init_model_schemas()
+
+    def add_apispec_components(self, api_spec) -> None:
+        """Each schema once in the spec; a view that is the same as one already there (the
+        list's, when it shows every field) is a reference to it."""
+        BaseApi.add_apispec_components(self, api_spec)  # responses and parameters
+        first: dict = {}
+        for name, schema in (
+            (self.show_model_schema_name, self.show_model_schema),
+            (self.list_model_schema_name, self.list_model_schema),
+            (self.add_model_schema_name, self.add_model_schema),
+            (self.edit_model_schema_name, self.edit_model_schema),
+        ):
+            key = make_schema_key(schema)
+            if key in first:
+                api_spec.components.schema(name, {"$ref": f"#/components/schemas/{first[key]}"})
+            else:
+                first[key] = name
+                api_spec.components.schema(name, schema=schema)
 
     # -- hooks for subclasses
     def create(self, data: dict):
