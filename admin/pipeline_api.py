@@ -132,6 +132,7 @@ class ApplicationApi(ShapedApi):
     list_exclude = ("stage_changes", "placement")
     list_load_options = (selectinload(Application.recruiter),)
     update_exclude = ("job_order_id", "candidate_id", "candidate", "stage")
+    more_error_paths = {"job_order": "jobOrderId", "candidate": "candidateId"}
     openapi_spec_component_schemas = (MoveBody, PlaceBody)
     search_columns = ["client", "job_order", "stage"]
     order_columns = ["created_at", "stage_changed_at", "stage"]
@@ -297,6 +298,7 @@ class EvaluationApi(ShapedApi):
     include_route_methods = {"get", "get_list", "post", "confirm"}
     datamodel = SQLAInterface(Evaluation)
     schema = EvaluationShape
+    more_error_paths = {"application": "applicationId", "contact": "contactId"}
     list_load_options = (
         selectinload(Evaluation.application),
         selectinload(Evaluation.confirmed_by),

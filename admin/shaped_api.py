@@ -234,7 +234,7 @@ class ShapedApi(ClientScopedApi):
     list_load_options: tuple = ()  # eager loads for what a list row shows
     query_filters: dict[str, tuple[Callable[[str], object], Callable[[object], object]]] = {}
     error_paths: dict[str, str] = {}
-    more_error_paths: dict[str, str] = {}  # model fields named by no schema field
+    more_error_paths: dict[str, str] = {}  # model fields the schema names otherwise
 
     def _init_model_schemas(self) -> None:
         self.show_model_schema = self.schema()
@@ -243,8 +243,8 @@ class ShapedApi(ClientScopedApi):
         self.edit_model_schema = self.schema(partial=True, exclude=self.update_exclude)
         self.error_paths = {
             "client": "clientId",
-            **self.more_error_paths,
             **error_paths(self.schema),
+            **self.more_error_paths,
         }
         super()._init_model_schemas()
 
