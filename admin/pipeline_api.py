@@ -32,7 +32,7 @@ from models.evaluations import DECISIONS, SCORE_MAX, SCORE_MIN
 
 from .base import READ_WRITE
 from .roles import RESOURCE_PERMISSIONS
-from .shaped_api import Choice, Id, Money, Person, ShapedApi, Text, one_of
+from .shaped_api import Choice, Id, Money, Person, ShapedApi, Text, db_id, one_of
 from .visibility import acting_user, client_is_visible
 
 # ---------------------------------------------------------------- applications
@@ -138,9 +138,9 @@ class ApplicationApi(ShapedApi):
     order_columns = ["created_at", "stage_changed_at", "stage"]
     base_order = ("created_at", "desc")
     query_filters = {
-        "job_order_id": (int, lambda value: Application.job_order_id == value),
-        "client_id": (int, lambda value: Application.client_id == value),
-        "candidate_id": (int, lambda value: Application.candidate_id == value),
+        "job_order_id": (db_id, lambda value: Application.job_order_id == value),
+        "client_id": (db_id, lambda value: Application.client_id == value),
+        "candidate_id": (db_id, lambda value: Application.candidate_id == value),
         "stage": (one_of(STAGES), lambda value: Application.stage == value),
     }
 
@@ -307,12 +307,12 @@ class EvaluationApi(ShapedApi):
     order_columns = ["created_at", "updated_at", "decision"]
     base_order = ("created_at", "desc")
     query_filters = {
-        "application_id": (int, lambda value: Evaluation.application_id == value),
+        "application_id": (db_id, lambda value: Evaluation.application_id == value),
         "job_order_id": (
-            int,
+            db_id,
             lambda value: Evaluation.application.has(Application.job_order_id == value),
         ),
-        "client_id": (int, lambda value: Evaluation.client_id == value),
+        "client_id": (db_id, lambda value: Evaluation.client_id == value),
         "decision": (one_of(DECISIONS), lambda value: Evaluation.decision == value),
     }
 

@@ -19,7 +19,7 @@ from models.projects import PROJECT_STATUSES
 
 from .base import READ_WRITE
 from .roles import RESOURCE_PERMISSIONS
-from .shaped_api import Choice, Id, Money, Person, ShapedApi, Text, one_of, staff_by_ids
+from .shaped_api import Choice, Id, Money, Person, ShapedApi, Text, db_id, one_of, staff_by_ids
 from .visibility import acting_user
 
 
@@ -184,7 +184,7 @@ class ProjectApi(ShapedApi):
     order_columns = ["created_at", "name", "status", "target_end_date"]
     base_order = ("created_at", "desc")
     query_filters = {
-        "client_id": (int, lambda value: Project.client_id == value),
+        "client_id": (db_id, lambda value: Project.client_id == value),
         "status": (one_of(PROJECT_STATUSES), lambda value: Project.status == value),
     }
 

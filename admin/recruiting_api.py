@@ -44,6 +44,7 @@ from .shaped_api import (
     Section,
     ShapedApi,
     Text,
+    db_id,
     one_of,
     staff_by_ids,
 )
@@ -261,11 +262,11 @@ class JobOrderApi(ShapedApi):
     order_columns = ["created_at", "title", "status", "urgency"]
     base_order = ("created_at", "desc")
     query_filters = {
-        "client_id": (int, lambda value: JobOrder.client_id == value),
-        "project_id": (int, lambda value: JobOrder.project_id == value),
+        "client_id": (db_id, lambda value: JobOrder.client_id == value),
+        "project_id": (db_id, lambda value: JobOrder.project_id == value),
         "status": (one_of(STATUSES), lambda value: JobOrder.status == value),
         "urgency": (one_of(URGENCIES), lambda value: JobOrder.urgency == value),
-        "recruiter": (int, lambda value: JobOrder.recruiters.any(User.id == value)),
+        "recruiter": (db_id, lambda value: JobOrder.recruiters.any(User.id == value)),
     }
 
     def create(self, data: dict) -> JobOrder:

@@ -44,6 +44,14 @@ class UnknownRecordError(DomainError):
     """A body names a record that does not exist where it should (a staff user...)."""
 
 
+def db_id(value: str) -> int:
+    """A query-string parser for a record id.  :raise ValueError: for anything else."""
+    number = int(value)
+    if not 1 <= number <= DB_INT_MAX:
+        raise ValueError(value)
+    return number
+
+
 def one_of(allowed) -> Callable[[str], str]:
     """A query-string parser accepting only ``allowed`` values."""
 
@@ -274,8 +282,15 @@ class ShapedApi(ClientScopedApi):
         raise NotImplementedError
 
     # -- reading
-    def visible(self, pk: int):
-        """The record ``pk`` if the user may see it, else None."""
+    def visible(self, pk: int | str):
+        """The record ``pk`` if the user may see it, else None (an id past the database's
+        integers included: the database would refuse to compare it)."""
+        try:
+            pk = int(pk)  # FAB's PUT route gives it as a string
+        except (TypeError, ValueError):
+            return None
+        if not 1 <= pk <= DB_INT_MAX:
+            return None
         return self.datamodel.get(pk, self._base_filters)
 
     def get_headless(self, pk, **kwargs) -> Response:
@@ -292,8 +307,8 @@ class ShapedApi(ClientScopedApi):
             conditions = self._query_conditions()
         except FABException as error:
             return self.response_400(message=str(error))
-        except DomainError as error:
-            return self.domain_error(error)
+        except BadQueryArgError as error:  # named as in the query string
+            return self.response(error.status_code, message={error.field: [error.message]})
         page, page_size = self._handle_page_args(args)
         query = db.session.query(self.datamodel.obj).filter(*conditions)
         count = self.datamodel.query_count(query, filters)

@@ -378,3 +378,44 @@ def test_the_project_of_a_job_order_is_one_of_its_clients(app, world):
     assert api("GET", f"/api/v1/job-order/{pk}").get_json()["result"]["projectId"] == mine
     refused = api("PUT", f"/api/v1/job-order/{pk}", {"projectId": theirs})
     assert refused.status_code == 422 and "projectId" in refused.get_json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body, code, field",
+    [
+        ({"status": 5}, 422, "status"),
+        ({}, 422, "status"),
+        ({"status": "approved", "recruiterIds": "all"}, 422, "recruiterIds"),
+        ({"status": "approved", "recruiterIds": [True]}, 422, "recruiterIds.0"),
+        ({"status": "on_hold", "note": "x" * 501}, 422, "note"),
+        ({"status": "submitted", "colour": "blue"}, 422, "colour"),
+    ],
+)
+def test_a_bad_status_body_is_a_4xx_naming_the_field(app, world, body, code, field):
+    response = api_for(app, world["manager"])(
+        "PATCH", f"/api/v1/job-order/{draft(app, world)}/status", body
+    )
+    assert response.status_code == code, response.get_json()
+    assert field in response.get_json()["message"], response.get_json()
+
+
+def test_a_status_body_that_is_not_json_is_a_400(app, world):
+    from tests.conftest import api_token
+
+    response = app.test_client().patch(
+        f"/api/v1/job-order/{draft(app, world)}/status",
+        data="status=approved",
+        content_type="application/x-www-form-urlencoded",
+        headers=api_token(app, world["manager"]),
+    )
+    assert response.status_code == 400
+
+
+def test_ids_beyond_the_database_range_are_refused_not_a_500(app, world):
+    api = api_for(app, world["manager"])
+    assert api("GET", "/api/v1/job-order/99999999999").status_code == 404
+    listed = api("GET", "/api/v1/job-order/?client_id=99999999999")
+    assert listed.status_code == 400 and "client_id" in listed.get_json()["message"]
+    body = seed(world)
+    body["clientId"] = 99999999999
+    assert api("POST", "/api/v1/job-order/", body).status_code == 422
