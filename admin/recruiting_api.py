@@ -131,6 +131,7 @@ class JobOrderShape(Schema):
         fields.Nested(StatusMove), data_key="statusHistory", dump_only=True
     )
     requested_by = fields.Nested(ContactRef, data_key="requestedBy", dump_only=True)
+    created_by = fields.Nested(Person, data_key="createdBy", dump_only=True)
     submitted_at = fields.DateTime(data_key="submittedAt", dump_only=True)
     approved_at = fields.DateTime(data_key="approvedAt", dump_only=True)
     opened_at = fields.DateTime(data_key="openedAt", dump_only=True)
@@ -222,8 +223,10 @@ def change_status(job: JobOrder, data: dict, by: User) -> None:
         job.action_reject(by, text or "")
     elif status == "submitted":
         job.action_submit(by)
+    elif status == "open" and job.status == "on_hold":
+        job.action_resume(by)
     elif status == "open":
-        job.action_resume(by) if job.status == "on_hold" else job.action_open(by)
+        job.action_open(by)
     elif status == "on_hold":
         job.action_hold(by, text)
     elif status == "filled":
@@ -256,6 +259,7 @@ class JobOrderApi(ShapedApi):
         selectinload(JobOrder.recruiters),
         selectinload(JobOrder.stakeholders),
         selectinload(JobOrder.requested_by),
+        selectinload(JobOrder.created_by),
     )
     openapi_spec_component_schemas = (StatusChange,)
     search_columns = ["client", "status", "urgency", "title"]

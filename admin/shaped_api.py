@@ -73,9 +73,9 @@ def staff_by_ids(ids: list[int], field: str) -> list[User]:
             User.id.in_(ids), User.active.is_(True), User.roles.any(Role.name.in_(STAFF_ROLES))
         )
     ).all()
-    missing = sorted(set(ids) - {user.id for user in users})
-    if missing:
-        raise UnknownRecordError(f"No staff user with id {', '.join(map(str, missing))}.", field)
+    unknown = sorted(set(ids) - {user.id for user in users})
+    if unknown:
+        raise UnknownRecordError(f"No staff user with id {', '.join(map(str, unknown))}.", field)
     return list(users)
 
 

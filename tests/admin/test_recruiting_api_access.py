@@ -2,9 +2,11 @@
 evaluations are a 404 on every endpoint for a recruiter off its team, and each role calls
 exactly the endpoints the permission matrix gives it."""
 
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from extensions import db
 from models import Application, ClientTeamMember, Evaluation
@@ -237,3 +239,41 @@ def test_the_openapi_spec_documents_the_recruiting_api(app):
     shape = schemas["JobOrderApi.get"]["properties"]
     assert {"jobDetails", "commercialTerms", "priorities", "stakeholders"} <= set(shape)
     assert "status" in schemas["StatusChange"]["properties"]
+
+
+# ---------------------------------------------------------------- list queries
+
+
+@contextmanager
+def counted_queries(app):
+    """Count the SQL statements run inside the block."""
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("resource", ["job-order", "project", "application", "evaluation"])
+def test_a_list_runs_as_many_queries_for_three_clients_as_for_one(app, resource):
+    with app.app_context():
+        username = make_user("Admin").username
+        build_records(ClientFactory(), make_user("Recruiter"))
+    api = api_for(app, username)
+    api("GET", f"/api/v1/{resource}/")  # warm up (the user and their roles)
+    with counted_queries(app) as small:
+        assert api("GET", f"/api/v1/{resource}/").status_code == 200
+    with app.app_context():
+        for _ in range(2):
+            build_records(ClientFactory(), make_user("Recruiter"))
+    with counted_queries(app) as large:
+        response = api("GET", f"/api/v1/{resource}/")
+    assert response.get_json()["count"] > 1
+    assert len(large) == len(small), large
