@@ -58,7 +58,7 @@ def new_project(world, **extra):
     }
 
 
-def create(app, world, **extra):
+def create(app, world):
     response = api_for(app, world["manager"])("POST", "/api/v1/project/", new_project(world))
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"], response.get_json()["result"]
