@@ -17,9 +17,12 @@ def register(appbuilder) -> None:
     from .job_orders import JobOrderView
     from .meetings import MeetingActionView, MeetingView
     from .pipeline import PipelineBoardView
+    from .pipeline_api import ApplicationApi, EvaluationApi
     from .privacy import ConsentRecordView
     from .projects import ProjectView
+    from .projects_api import ProjectApi
     from .records_api import LocationApi
+    from .recruiting_api import JobOrderApi
     from .saved_filters import SavedFilterView
     from .timeline_api import ActivityApi, NoteApi
     from .views import (
@@ -80,3 +83,7 @@ def register(appbuilder) -> None:
     appbuilder.add_api(NoteApi)
     appbuilder.add_api(MeetingApi)
     appbuilder.add_api(DocumentApi)
+    appbuilder.add_api(JobOrderApi)
+    appbuilder.add_api(ProjectApi)
+    appbuilder.add_api(ApplicationApi)
+    appbuilder.add_api(EvaluationApi)

@@ -11,13 +11,23 @@ application stamps ``Application.first_review_at``: the feedback turnaround is m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from .activity import record_activity
 from .base import DomainError, Model, TimestampMixin, UTCDateTime, utcnow
@@ -132,6 +142,10 @@ class Evaluation(TimestampMixin, Model):
             raise EvaluationError(
                 f"{application.candidate} has not been presented to you yet.", "application"
             )
+        if not any(link.client_id == application.client_id for link in contact.client_links):
+            raise EvaluationError(
+                f"{contact.full_name} is not a contact of {application.client}.", "contact"
+            )
         session = _session()
         evaluation = (
             session.query(cls)
@@ -205,6 +219,56 @@ class Evaluation(TimestampMixin, Model):
             subject_id=self.id,
             actor=by,
         )
+
+
+# ---------------------------------------------------------------- queries
+
+
+@dataclass
+class CandidateEvaluations:
+    """What the client thinks of one presented candidate."""
+
+    application: Application
+    evaluations: list[Evaluation]
+    averages: dict[str, Decimal | None]  # per criterion of the job
+    overall: Decimal | None  # over every score given
+    decision_counts: dict[str, int]
+
+
+def evaluation_summary(session, job: JobOrder) -> list[CandidateEvaluations]:
+    """Each candidate presented for ``job`` (in the order presented) with the client's
+    evaluations, the average score per criterion and overall, and the decisions counted.
+    Two queries whatever the number of candidates."""
+    applications = session.scalars(
+        select(Application)
+        .where(Application.job_order_id == job.id, Application.presented_at.is_not(None))
+        .options(selectinload(Application.evaluations))
+        .order_by(Application.presented_at, Application.id)
+    ).all()
+    criteria = job.criteria
+    rows = []
+    for application in applications:
+        evaluations = list(application.evaluations)
+        every = [Decimal(v) for e in evaluations for v in (e.scores or {}).values()]
+        rows.append(
+            CandidateEvaluations(
+                application=application,
+                evaluations=evaluations,
+                averages={
+                    c: _mean([Decimal(e.scores[c]) for e in evaluations if c in (e.scores or {})])
+                    for c in criteria
+                },
+                overall=_mean(every),
+                decision_counts={d: sum(e.decision == d for e in evaluations) for d in DECISIONS},
+            )
+        )
+    return rows
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 # The client's people in the hiring process: what they said is theirs to export; comments go
