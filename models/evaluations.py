@@ -231,38 +231,50 @@ class CandidateEvaluations:
     application: Application
     evaluations: list[Evaluation]
     averages: dict[str, Decimal | None]  # per criterion of the job
+    scored: dict[str, int]  # how many people scored each criterion
     overall: Decimal | None  # over every score given
     decision_counts: dict[str, int]
 
+    @property
+    def per_criterion(self) -> list[tuple[str, Decimal | None, int]]:
+        """(criterion, average, how many scored it), in the job's order of criteria."""
+        return [(c, average, self.scored[c]) for c, average in self.averages.items()]
+
+
+def summarise(applications: list[Application], criteria: list[str]) -> list[CandidateEvaluations]:
+    """The summary of each application's evaluations (loaded with them: no query here)."""
+    rows = []
+    for application in applications:
+        evaluations = list(application.evaluations)
+        per = {
+            c: [Decimal(e.scores[c]) for e in evaluations if c in (e.scores or {})]
+            for c in criteria
+        }
+        every = [Decimal(v) for e in evaluations for v in (e.scores or {}).values()]
+        rows.append(
+            CandidateEvaluations(
+                application=application,
+                evaluations=evaluations,
+                averages={c: _mean(values) for c, values in per.items()},
+                scored={c: len(values) for c, values in per.items()},
+                overall=_mean(every),
+                decision_counts={d: sum(e.decision == d for e in evaluations) for d in DECISIONS},
+            )
+        )
+    return rows
+
 
 def evaluation_summary(session, job: JobOrder) -> list[CandidateEvaluations]:
-    """Each candidate presented for ``job`` (in the order presented) with the client's
-    evaluations, the average score per criterion and overall, and the decisions counted.
-    Two queries whatever the number of candidates."""
+    """Each candidate presented for ``job`` (in the order presented), for the agency: two
+    queries whatever the number of candidates. The portal summarises its own shortlist
+    (``summarise``), which leaves out what the client may no longer see."""
     applications = session.scalars(
         select(Application)
         .where(Application.job_order_id == job.id, Application.presented_at.is_not(None))
         .options(selectinload(Application.evaluations))
         .order_by(Application.presented_at, Application.id)
     ).all()
-    criteria = job.criteria
-    rows = []
-    for application in applications:
-        evaluations = list(application.evaluations)
-        every = [Decimal(v) for e in evaluations for v in (e.scores or {}).values()]
-        rows.append(
-            CandidateEvaluations(
-                application=application,
-                evaluations=evaluations,
-                averages={
-                    c: _mean([Decimal(e.scores[c]) for e in evaluations if c in (e.scores or {})])
-                    for c in criteria
-                },
-                overall=_mean(every),
-                decision_counts={d: sum(e.decision == d for e in evaluations) for d in DECISIONS},
-            )
-        )
-    return rows
+    return summarise(applications, job.criteria)
 
 
 def _mean(values: list[Decimal]) -> Decimal | None:

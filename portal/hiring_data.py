@@ -8,18 +8,17 @@ only ever sees the pipeline from the moment a candidate was presented to them
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from flask import abort
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased, selectinload
 
 from extensions import db
-from models import Activity, Application, Evaluation, Interview, JobOrder, Milestone, Project
+from models import Activity, Application, Interview, JobOrder, Milestone, Project
 from models.candidates import EXITS, PRESENTED_STAGES, STAGE_LABELS
+from models.evaluations import summarise
 from models.recruiting import ACTIVE_STATUSES, LIVE_STATUSES
 
 from .access import client_query
@@ -51,7 +50,6 @@ CLIENT_MOVE_LABELS = {
 }
 FEED_LENGTH = 10
 DEADLINES_SHOWN = 8
-ONE_DECIMAL = Decimal("0.1")
 
 
 # ---------------------------------------------------------------- dashboard
@@ -360,42 +358,7 @@ def presented_application(application_id: int) -> Application:
     return application
 
 
-@dataclass
-class EvaluationSummary:
-    """What the client's people made of one presented candidate."""
-
-    application: Application
-    per_criterion: list[tuple[str, Decimal | None, int]]  # (criterion, average, scores)
-    overall: Decimal | None
-    evaluations: list[Evaluation]
-    decisions: dict[str, int] = field(default_factory=dict)
-
-
 def evaluation_summary(criteria: list[str], applications: list[Application]):
-    """Per candidate: the average score per criterion and over all scores, and each person's
-    decision (evaluations loaded with the applications)."""
-    summaries = []
-    for application in applications:
-        scores: dict[str, list[int]] = defaultdict(list)
-        decisions: dict[str, int] = defaultdict(int)
-        for evaluation in application.evaluations:
-            decisions[evaluation.decision] += 1
-            for criterion, score in (evaluation.scores or {}).items():
-                scores[criterion].append(score)
-        every = [score for values in scores.values() for score in values]
-        summaries.append(
-            EvaluationSummary(
-                application,
-                [(c, _average(scores.get(c, [])), len(scores.get(c, []))) for c in criteria],
-                _average(every),
-                list(application.evaluations),
-                dict(decisions),
-            )
-        )
-    return summaries
-
-
-def _average(values: list[int]) -> Decimal | None:
-    if not values:
-        return None
-    return (Decimal(sum(values)) / len(values)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+    """Per candidate of the shortlist: the average score per criterion and over all scores,
+    and each person's decision (evaluations loaded with the applications)."""
+    return summarise(applications, criteria)
