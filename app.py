@@ -166,6 +166,8 @@ def _register_guards(app: Flask) -> None:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import DataError
+
     from models import DomainError
 
     @app.errorhandler(DomainError)
@@ -174,6 +176,16 @@ def _register_error_handlers(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify(error.as_json()), error.status_code
         return error.message, error.status_code
+
+    @app.errorhandler(DataError)
+    def number_out_of_range(error: DataError):
+        """An id in a URL past the database's integers names no record: 404, not a 500."""
+        db.session.rollback()
+        if type(error.orig).__name__ != "NumericValueOutOfRange":
+            raise error
+        if request.path.startswith("/api/"):
+            return jsonify(message="Not found"), 404
+        return "Not found", 404
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -95,9 +95,14 @@ class DomainModelApi(ModelRestApi):
         if hasattr(item, "validate"):
             item.validate()
 
+    def get_headless(self, pk, **kwargs):
+        if not id_fits(pk):
+            return self.response_404()
+        return super().get_headless(pk, **kwargs)
+
     def _verb(self, pk: int, verb):
         """Run a model verb on a row this API's filters let the user see; answer it as JSON."""
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self.datamodel.get(pk, self._base_filters) if id_fits(pk) else None
         if item is None:
             return self.response_404()
         try:
@@ -119,7 +124,21 @@ class DomainModelApi(ModelRestApi):
         return self._domain_errors_as_json(super().post_headless)
 
     def put_headless(self, pk):
+        if not id_fits(pk):
+            return self.response_404()
         return self._domain_errors_as_json(lambda: super(DomainModelApi, self).put_headless(pk))
+
+
+DB_INT_MAX = 2**31 - 1
+
+
+def id_fits(pk) -> bool:
+    """Whether ``pk`` can be a row id at all: an id past the database's integers names no
+    record (PostgreSQL would refuse to compare it, which FAB answers with a 500)."""
+    try:
+        return 1 <= int(pk) <= DB_INT_MAX
+    except (TypeError, ValueError):
+        return False
 
 
 # ---------------------------------------------------------------- actions on selected rows

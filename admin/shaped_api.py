@@ -28,9 +28,9 @@ from extensions import db
 from models import DomainError
 from models.access import STAFF_ROLES
 
+from .base import DB_INT_MAX, id_fits
 from .records_api import ClientScopedApi
 
-DB_INT_MAX = 2**31 - 1
 MONEY_MAX = Decimal("999999999999.99")  # Numeric(14, 2)
 
 
@@ -285,13 +285,9 @@ class ShapedApi(ClientScopedApi):
     def visible(self, pk: int | str):
         """The record ``pk`` if the user may see it, else None (an id past the database's
         integers included: the database would refuse to compare it)."""
-        try:
-            pk = int(pk)  # FAB's PUT route gives it as a string
-        except (TypeError, ValueError):
+        if not id_fits(pk):  # FAB's PUT route gives it as a string
             return None
-        if not 1 <= pk <= DB_INT_MAX:
-            return None
-        return self.datamodel.get(pk, self._base_filters)
+        return self.datamodel.get(int(pk), self._base_filters)
 
     def get_headless(self, pk, **kwargs) -> Response:
         item = self.visible(pk)

@@ -147,3 +147,30 @@ def test_the_openapi_document_and_swagger_ui_are_served(app, api):
 
     login_staff(browser, username)
     assert browser.get("/swagger/v1").status_code == 200
+
+
+BIG_ID = 99_999_999_999  # past the database's 32-bit integers
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/api/v1/client/{BIG_ID}"),
+        ("PUT", f"/api/v1/client/{BIG_ID}"),
+        ("POST", f"/api/v1/client/{BIG_ID}/archive"),
+        ("GET", f"/api/v1/contact/{BIG_ID}"),
+        ("GET", f"/api/v1/note/{BIG_ID}"),
+    ],
+)
+def test_an_id_past_the_databases_integers_is_not_found_not_a_500(api, method, path):
+    answer = api(method, path, json={"name": "Anything"} if method == "PUT" else None)
+    assert answer.status_code == 404
+
+
+def test_an_admin_page_for_an_id_past_the_databases_integers_is_not_found(app, client):
+    from tests.conftest import login_staff
+
+    with app.app_context():
+        username = make_user("Admin").username
+    login_staff(client, username)
+    assert client.get(f"/clientview/show/{BIG_ID}").status_code == 404
