@@ -227,9 +227,13 @@ class JobOrderView(RulesModelView):
         "client": [visible_to_user("id")],
         "recruiters": [staff_users()],
     }
-    add_columns = edit_columns = JOB_ORDER_FORM_COLUMNS
-    add_fieldsets = edit_fieldsets = [
-        (name, {"fields": fields}) for name, fields in JOB_ORDER_FIELDSETS
+    add_columns = JOB_ORDER_FORM_COLUMNS
+    add_fieldsets = [(name, {"fields": fields}) for name, fields in JOB_ORDER_FIELDSETS]
+    # An order stays with its client: its stakeholders, candidates and history are the client's.
+    edit_columns = [column for column in add_columns if column != "client"]
+    edit_fieldsets = [
+        (name, {"fields": [f for f in fields if f != "client"]})
+        for name, fields in JOB_ORDER_FIELDSETS
     ]
     show_fieldsets = [*add_fieldsets, ("Workflow", {"fields": WORKFLOW_FIELDS})]
     add_form_extra_fields = edit_form_extra_fields = JOB_ORDER_CHOICES
@@ -258,7 +262,7 @@ class JobOrderView(RulesModelView):
             abort(404)
         return job
 
-    @expose("/show/<pk>", methods=["GET"])
+    @expose("/show/<int:pk>", methods=["GET"])
     @has_access
     def show(self, pk):
         """The job order: its sections, status and next steps, approvals, history, people."""

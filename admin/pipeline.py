@@ -34,6 +34,7 @@ from models import (
 from models.candidates import EXITS, PIPELINE, STAGE_LABELS, STAGES
 from models.pipeline_metrics import average_time_to_fill, stage_conversion, time_to_fill
 
+from .base import id_fits
 from .interviews import interview_page, schedule_interview
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user
@@ -310,7 +311,7 @@ def _chosen_or_new_candidate(values: dict) -> Candidate:
     if values["candidate_id"]:
         candidate = (
             db.session.get(Candidate, int(values["candidate_id"]))
-            if values["candidate_id"].isdigit()
+            if values["candidate_id"].isdecimal() and id_fits(values["candidate_id"])
             else None
         )
         if candidate is None:

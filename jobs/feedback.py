@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import Application, ClientContact, Contact, OutboxMessage, record_activity, utcnow
-from models.evaluations import DECISIONS
+from models.evaluations import AWAITING_STAGES, DECISIONS
 from models.feedback import due_for_review_reminder, review_link_expiry, review_token
 
 from .mail import compose, send_later
@@ -82,7 +82,13 @@ def _claim(application_id: int, now: datetime) -> bool:
     until the commit: a racing worker waits, then finds the stamp and updates nothing)."""
     result = db.session.execute(
         update(Application)
-        .where(Application.id == application_id, Application.review_reminded_at.is_(None))
+        .where(
+            Application.id == application_id,
+            Application.review_reminded_at.is_(None),
+            # Reviewed or moved on since it was found due: nothing to remind of.
+            Application.first_review_at.is_(None),
+            Application.stage.in_(AWAITING_STAGES),
+        )
         .values(review_reminded_at=now)
         .execution_options(synchronize_session=False)
     )

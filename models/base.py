@@ -85,3 +85,20 @@ class ConstructorDefaults:
             if default is not None and default.is_scalar and column.key not in kwargs:
                 kwargs[column.key] = default.arg
         super().__init__(**kwargs)
+
+
+def length_violations(record, error: type[DomainError]) -> list[DomainError]:
+    """One ``error`` per text column holding more characters than its column allows."""
+    errors = []
+    for column in record.__table__.columns:
+        limit = getattr(column.type, "length", None)
+        value = getattr(record, column.key, None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            label = column.key.replace("_", " ").capitalize()
+            errors.append(
+                error(
+                    f"{label} may hold at most {limit} characters (it has {len(value)}).",
+                    column.key,
+                )
+            )
+    return errors

@@ -35,11 +35,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .activity import record_activity
-from .base import ConstructorDefaults, DomainError, Model, TimestampMixin, UTCDateTime, utcnow
+from .base import (
+    ConstructorDefaults,
+    DomainError,
+    Model,
+    TimestampMixin,
+    UTCDateTime,
+    length_violations,
+    utcnow,
+)
 from .clients import CURRENCIES, EMAIL_RE, Client, _blank, _choice_sql, _session
 from .contacts import Contact
 from .documents import DEFAULT_MAX_BYTES, DocumentRefusedError, _read_upload, check_upload
-from .recruiting import LIVE_STATUSES, JobOrder, status_label
+from .recruiting import LIVE_STATUSES, MONEY_MAX, JobOrder, status_label
 
 if TYPE_CHECKING:
     from .evaluations import Evaluation
@@ -139,7 +147,7 @@ class Candidate(TimestampMixin, Model):
             errors.append(PipelineError("Last name is required.", "last_name"))
         if self.email and not EMAIL_RE.match(self.email):
             errors.append(PipelineError("Email must look like name@example.com.", "email"))
-        return errors
+        return errors + length_violations(self, PipelineError)
 
     def validate(self) -> None:
         """:raise PipelineError: for the first rule this candidate breaks."""
@@ -428,8 +436,8 @@ class Application(ConstructorDefaults, TimestampMixin, Model):
         """
         if start_date is None:
             raise PipelineError("Start date is required.", "start_date")
-        if salary is None or Decimal(salary) <= 0:
-            raise PipelineError("Salary must be more than 0.", "salary")
+        if salary is None or not 0 < Decimal(salary) <= MONEY_MAX:
+            raise PipelineError(f"Salary must be more than 0 and at most {MONEY_MAX:,}.", "salary")
         job = self.job_order
         if fee_due is None:
             fee_due = placement_fee(job, Decimal(salary))
@@ -592,6 +600,7 @@ class Interview(ConstructorDefaults, TimestampMixin, Model):
             )
         if self.duration_minutes is None or not 5 <= self.duration_minutes <= 600:
             errors.append(PipelineError("Duration must be 5 to 600 minutes.", "duration_minutes"))
+        errors += length_violations(self, PipelineError)
         if self.application is not None and self.client_id != self.application.client_id:
             errors.append(
                 PipelineError("The interview's client must be its application's.", "client")
@@ -641,10 +650,12 @@ class Placement(TimestampMixin, Model):
         errors = []
         if self.start_date is None:
             errors.append(PipelineError("Start date is required.", "start_date"))
-        if self.salary is None or self.salary <= 0:
-            errors.append(PipelineError("Salary must be more than 0.", "salary"))
-        if self.fee_due is not None and self.fee_due < 0:
-            errors.append(PipelineError("Fee due cannot be negative.", "fee_due"))
+        if self.salary is None or not 0 < self.salary <= MONEY_MAX:
+            errors.append(
+                PipelineError(f"Salary must be more than 0 and at most {MONEY_MAX:,}.", "salary")
+            )
+        if self.fee_due is not None and not 0 <= self.fee_due <= MONEY_MAX:
+            errors.append(PipelineError(f"Fee due must be 0 to {MONEY_MAX:,}.", "fee_due"))
         if self.currency not in CURRENCIES:
             errors.append(
                 PipelineError("Currency must be an ISO 4217 code such as USD.", "currency")

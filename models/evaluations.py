@@ -35,10 +35,12 @@ from .candidates import PRESENTED_STAGES, STAGE_LABELS, Application
 from .clients import _choice_sql, _session
 from .contacts import Contact
 from .privacy import NOT_PERSONAL, PERSONAL_DATA, PersonalData, column_is
-from .recruiting import JobOrder, JobOrderStakeholder
+from .recruiting import LIVE_STATUSES, JobOrder, JobOrderStakeholder, status_label
 
 DECISIONS = ("advance", "hold", "reject")
 # Where a confirmed "advance" takes an application from each stage.
+# Stages in which the client's decision is awaited (placed is decided).
+AWAITING_STAGES = ("submitted", "client_interview", "offer")
 ADVANCE_TO = {"submitted": "client_interview", "client_interview": "offer"}
 SCORE_MIN, SCORE_MAX = 1, 5
 COMMENTS_MAX = 5000
@@ -87,6 +89,13 @@ class Evaluation(TimestampMixin, Model):
         if not values:
             return None
         return (sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def stage_when_given(self) -> str:
+        """The stage the candidate was at when this decision was last given."""
+        given = self.updated_at or self.created_at
+        moves = [c for c in self.application.stage_changes if given is None or c.at <= given]
+        return moves[-1].to_stage if moves else self.application.stage
 
     # -- rules
     def violations(self) -> list[EvaluationError]:
@@ -142,9 +151,19 @@ class Evaluation(TimestampMixin, Model):
             raise EvaluationError(
                 f"{application.candidate} has not been presented to you yet.", "application"
             )
-        if not any(link.client_id == application.client_id for link in contact.client_links):
+        if application.stage not in AWAITING_STAGES or application.job_order.status not in (
+            LIVE_STATUSES
+        ):
             raise EvaluationError(
-                f"{contact.full_name} is not a contact of {application.client}.", "contact"
+                f"{application.candidate} is no longer waiting for a decision "
+                f"({STAGE_LABELS[application.stage].lower()}, job order "
+                f"{status_label(application.job_order.status)}).",
+                "application",
+            )
+        if not any(link.client_id == application.client_id for link in contact.client_links):
+            # The person is not named: the caller may not be allowed to see them.
+            raise EvaluationError(
+                f"The person chosen is not a contact of {application.client}.", "contact"
             )
         session = _session()
         evaluation = (
@@ -192,7 +211,8 @@ class Evaluation(TimestampMixin, Model):
         if self.confirmed_at is not None:
             raise EvaluationError("This decision was confirmed already.", "decision")
         application = self.application
-        if self.decision == "advance":
+        if self.decision == "advance" and application.stage == self.stage_when_given:
+            # (If another decision moved the candidate on since, this one is acted on already.)
             target = ADVANCE_TO.get(application.stage)
             if target is None:
                 raise EvaluationError(

@@ -23,14 +23,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, case, func, literal, select, type_coerce
 
 from .base import DomainError, UTCDateTime, utcnow
-from .candidates import PRESENTED_STAGES, STAGE_LABELS, Application
+from .candidates import STAGE_LABELS, Application
 from .clients import Client, _session
 from .contacts import ClientContact, Contact
-from .evaluations import DECISIONS, Evaluation
+from .evaluations import AWAITING_STAGES, DECISIONS, Evaluation
 from .recruiting import LIVE_STATUSES, JobOrder
 
 # Presented and still waiting on the client's word (a placed candidate has had it).
-AWAITING_STAGES = tuple(stage for stage in PRESENTED_STAGES if stage != "placed")
 REVIEW_LINK_SALT = "clientdesk.feedback.review-link"
 REVIEW_LINK_MAX_AGE = timedelta(days=14)
 
@@ -278,7 +277,11 @@ class ReviewLink:
         A contact who is not (or no longer) one of the application's client is told nothing
         about the candidate; a candidate no longer waiting for the review is named.
         """
-        if self.contact.erased_at is not None or not self.contact_is_the_clients:
+        if (
+            self.contact.erased_at is not None
+            or not self.contact_is_the_clients
+            or self.application.client.archived
+        ):
             return ReviewLinkNotYoursError(
                 "This link was sent to someone who is no longer a contact of the company the "
                 "candidate was presented to, so it cannot record a decision. Please ask your "

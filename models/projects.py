@@ -29,8 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .activity import record_activity
-from .base import ConstructorDefaults, DomainError, Model, TimestampMixin
+from .base import ConstructorDefaults, DomainError, Model, TimestampMixin, length_violations
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
+from .recruiting import MONEY_MAX
 
 if TYPE_CHECKING:
     from .recruiting import JobOrder
@@ -106,12 +107,13 @@ class Project(ConstructorDefaults, TimestampMixin, Model):
             errors.append(ProjectError("Choose the client this project is for.", "client"))
         if _blank(self.name):
             errors.append(ProjectError("Project name is required.", "name"))
+        errors += length_violations(self, ProjectError)
         if self.status not in PROJECT_STATUSES:
             errors.append(
                 ProjectError(f"Status must be one of {', '.join(PROJECT_STATUSES)}.", "status")
             )
-        if self.budget is not None and self.budget < 0:
-            errors.append(ProjectError("Budget cannot be negative.", "budget"))
+        if self.budget is not None and not 0 <= self.budget <= MONEY_MAX:
+            errors.append(ProjectError(f"Budget must be 0 to {MONEY_MAX:,}.", "budget"))
         if self.currency not in CURRENCIES:
             errors.append(
                 ProjectError("Currency must be an ISO 4217 code such as USD.", "currency")
@@ -168,6 +170,7 @@ class Milestone(Model):
         errors = []
         if _blank(self.name):
             errors.append(ProjectError("Milestone name is required.", "name"))
+        errors += length_violations(self, ProjectError)
         if self.project is None and self.project_id is None:
             errors.append(ProjectError("Choose the project of this milestone.", "project"))
         return errors

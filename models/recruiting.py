@@ -31,13 +31,22 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .access import ROLE_ACCOUNT_MANAGER, ROLE_ADMIN
+from .access import ROLE_ACCOUNT_MANAGER, ROLE_ADMIN, ROLE_RECRUITER
 from .activity import record_activity
-from .base import ConstructorDefaults, DomainError, Model, TimestampMixin, UTCDateTime, utcnow
+from .base import (
+    ConstructorDefaults,
+    DomainError,
+    Model,
+    TimestampMixin,
+    UTCDateTime,
+    length_violations,
+    utcnow,
+)
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
 from .contacts import Contact
 
@@ -69,6 +78,10 @@ STAKEHOLDER_ROLES = (
 )
 # Stakeholders who review presented candidates (and get the feedback reminders).
 HIRING_ROLES = ("hiring manager", "decision maker")
+# What decides the approval levels: fixed once approval has begun.
+COMMERCIAL_FIELDS = ("fee_type", "fee", "salary_min", "salary_max", "currency")
+OPENINGS_MAX = 1000
+MONEY_MAX = Decimal("999999999999.99")  # Numeric(14, 2)
 DEFAULT_CRITERIA = ("Skills", "Experience", "Cultural fit", "Communication")
 
 STATUSES = (
@@ -105,6 +118,14 @@ STAMPS = {
     "filled": "filled_at",
     "closed": "closed_at",
 }
+
+
+def _changed(state, field: str) -> bool:
+    """Whether an edit changed ``field`` (a Decimal given as 20 for 20.00 is no change)."""
+    history = state.attrs[field].history
+    if not history.deleted:
+        return False
+    return history.deleted[0] != (history.added[0] if history.added else None)
 
 
 def status_label(status: str) -> str:
@@ -150,7 +171,9 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
 
     # -- columns: the job
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), nullable=False, index=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("client.id"), nullable=False, index=True, active_history=True
+    )
     project_id: Mapped[int | None] = mapped_column(ForeignKey("recruitment_project.id"), index=True)
     title: Mapped[str] = mapped_column(String(191), nullable=False)
     department: Mapped[str | None] = mapped_column(String(120))
@@ -161,14 +184,18 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
     location: Mapped[str | None] = mapped_column(String(191))
     work_type: Mapped[str | None] = mapped_column(String(10))
     openings: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    salary_min: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    salary_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="USD")
+    salary_min: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), active_history=True)
+    salary_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), active_history=True)
+    currency: Mapped[str] = mapped_column(
+        String(3), nullable=False, default="USD", active_history=True
+    )
 
     # -- columns: commercial terms
-    fee_type: Mapped[str] = mapped_column(String(12), nullable=False, default="percentage")
+    fee_type: Mapped[str] = mapped_column(
+        String(12), nullable=False, default="percentage", active_history=True
+    )
     # The amount for a fixed or retained fee; the percentage (e.g. 20.00) for a percentage fee.
-    fee: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    fee: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), active_history=True)
     retainer_stages: Mapped[int | None] = mapped_column(Integer)
     timeline_days: Mapped[int | None] = mapped_column(Integer)
     replacement_guarantee_days: Mapped[int | None] = mapped_column(Integer)
@@ -193,7 +220,8 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
 
     # -- relationships
-    client: Mapped[Client] = relationship(Client, lazy="joined")
+    # active_history: an edit keeps the value it replaced, so the change rules can see it.
+    client: Mapped[Client] = relationship(Client, lazy="joined", active_history=True)
     project: Mapped[Project | None] = relationship("Project", back_populates="job_orders")
     requested_by: Mapped[Contact | None] = relationship(Contact)
     created_by: Mapped[User | None] = relationship(User, foreign_keys=[created_by_id])
@@ -277,8 +305,12 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
     def approvals_needed(self) -> int:
         """Two levels above the configured fee threshold, one otherwise."""
         threshold = second_approval_threshold()
+        if threshold is None:
+            return 1
         fee = self.estimated_fee
-        return 2 if threshold is not None and fee is not None and fee > threshold else 1
+        if fee is None and self.fee_type == "percentage" and self.fee is not None:
+            return 2  # a percentage of a salary not given yet: the amount could be anything
+        return 2 if fee is not None and fee > threshold else 1
 
     @property
     def hiring_contacts(self) -> list[Contact]:
@@ -311,14 +343,15 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
             errors.append(
                 JobOrderError("Currency must be an ISO 4217 code such as USD.", "currency")
             )
-        if self.openings is None or self.openings < 1:
-            errors.append(JobOrderError("Openings must be 1 or more.", "openings"))
+        if self.openings is None or not 1 <= self.openings <= OPENINGS_MAX:
+            errors.append(JobOrderError(f"Openings must be 1 to {OPENINGS_MAX}.", "openings"))
         for field in ("salary_min", "salary_max", "fee"):
             value = getattr(self, field)
-            if value is not None and value < 0:
+            if value is not None and not 0 <= value <= MONEY_MAX:
                 errors.append(
                     JobOrderError(
-                        f"{field.replace('_', ' ').capitalize()} cannot be negative.", field
+                        f"{field.replace('_', ' ').capitalize()} must be 0 to {MONEY_MAX:,}.",
+                        field,
                     )
                 )
         if (
@@ -355,6 +388,37 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
             errors.append(JobOrderError("The project belongs to another client.", "project"))
         if self.status not in STATUSES:
             errors.append(JobOrderError(f"Status must be one of {', '.join(STATUSES)}.", "status"))
+        errors += length_violations(self, JobOrderError)
+        errors += self._change_violations()
+        return errors
+
+    def _change_violations(self) -> list[JobOrderError]:
+        """What an edit of a saved order may not change: its client once candidates are in
+        its pipeline, its commercial terms once approval has begun (they decide the levels)."""
+        if self.id is None:
+            return []
+        state = inspect(self)
+        errors = []
+        before = state.attrs.client.history.deleted
+        moved = state.attrs.client_id.history.deleted or (before and before[0] is not None)
+        if moved and self.applications:
+            errors.append(
+                JobOrderError(
+                    "The client cannot change: candidates are in this order's pipeline.", "client"
+                )
+            )
+        if self.approvals or self.status not in ("draft", "submitted", "rejected"):
+            for field in COMMERCIAL_FIELDS:
+                if _changed(state, field):
+                    errors.append(
+                        JobOrderError(
+                            f"{field.replace('_', ' ').capitalize()} cannot change once approval "
+                            f"has begun (the order is {status_label(self.status)}); cancel it "
+                            "and request a new one, or reject it back to draft first.",
+                            field,
+                        )
+                    )
+                    break
         return errors
 
     def validate(self) -> None:
@@ -383,7 +447,8 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
             _session().flush()
         before, self.status = self.status, status
         now = utcnow()
-        if status in STAMPS:
+        if status in STAMPS and not (status == "open" and self.opened_at is not None):
+            # Resuming from hold keeps the day the search opened: the clock does not restart.
             setattr(self, STAMPS[status], now)
         change = JobOrderStatusChange(
             from_status=before, to_status=status, at=now, by=by, note=(note or None)
@@ -438,6 +503,13 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
             )
         final = level >= needed
         assigned = list(recruiters or []) or list(self.recruiters)
+        for user in assigned:
+            if ROLE_RECRUITER not in {role.name for role in user.roles}:
+                raise JobOrderApprovalError(
+                    f"{user.first_name} {user.last_name} is not a recruiter: only users with "
+                    "the Recruiter role can be assigned.",
+                    "recruiters",
+                )
         if final and not assigned:
             raise JobOrderApprovalError(
                 "Assign at least one recruiter to approve this job order.", "recruiters"
@@ -572,8 +644,9 @@ class JobOrderStakeholder(ConstructorDefaults, Model):
             client_id = job.client_id or (job.client.id if job.client is not None else None)
             linked = any(link.client_id == client_id for link in self.contact.client_links)
             if not linked:
+                # The person is not named: the caller may not be allowed to see them.
                 errors.append(
-                    JobOrderError(f"{self.contact} is not a contact of {job.client}.", "contact")
+                    JobOrderError(f"The person chosen is not a contact of {job.client}.", "contact")
                 )
         return errors
 

@@ -266,7 +266,8 @@ def _score(raw: str | None):
     raw = (raw or "").strip()
     if not raw:
         return None
-    return int(raw) if raw.lstrip("-").isdigit() else raw
+    digits = raw.removeprefix("-")
+    return int(raw) if digits.isdecimal() and digits.isascii() else raw
 
 
 def _card_response(card: CandidateCard, status: int):

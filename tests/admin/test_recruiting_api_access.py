@@ -35,7 +35,9 @@ def build_records(client, recruiter) -> dict:
     project = ProjectFactory(client=client, name=f"Project of {client.name}")
     milestone = MilestoneFactory(project=project)
     job = open_job_order(
-        JobOrderFactory(client=client, project=project, title=f"Secret role at {client.name}"),
+        JobOrderFactory(
+            client=client, project=project, title=f"Secret role at {client.name}", openings=2
+        ),
         recruiter=recruiter,
     )
     submitted = JobOrderFactory(client=client)

@@ -197,8 +197,8 @@ def test_a_contact_is_a_stakeholder_of_a_job_order_once():
         ("urgency", "asap", "Urgency must be one of"),
         ("work_type", "office", "Work type must be one of"),
         ("fee_type", "bonus", "Fee type must be one of"),
-        ("openings", 0, "Openings must be 1 or more"),
-        ("salary_min", Decimal("-1"), "cannot be negative"),
+        ("openings", 0, "Openings must be 1 to 1000"),
+        ("salary_min", Decimal("-1"), "Salary min must be 0 to"),
         ("currency", "XXY", "ISO 4217"),
     ],
 )
@@ -253,4 +253,73 @@ def test_a_project_of_another_client_is_refused_before_the_client_id_is_set():
         assert job.client_id is None
         errors = [e.message for e in job.violations()]
     assert "The project belongs to another client." in errors
+    db.session.rollback()
+
+
+def test_an_order_with_candidates_stays_with_its_client():
+    job = open_job_order()
+    add_candidate(job)
+    job.client = ClientContactFactory().client
+    with pytest.raises(JobOrderError, match="client cannot change") as refused:
+        db.session.flush()
+    assert refused.value.field == "client"
+    db.session.rollback()
+
+
+def test_commercial_terms_are_fixed_once_approval_has_begun():
+    job = open_job_order()
+    job.fee = Decimal("900000")
+    with pytest.raises(JobOrderError, match="Fee cannot change once approval has begun"):
+        db.session.flush()
+    db.session.rollback()
+    job = db.session.get(type(job), job.id)
+    job.description = "Details may still change."
+    db.session.commit()
+
+
+def test_the_fee_can_be_set_while_the_order_awaits_its_first_approval():
+    job = JobOrderFactory(fee=None)
+    job.action_submit()
+    db.session.commit()
+    job.fee = Decimal("30000")
+    db.session.commit()
+    assert job.estimated_fee == Decimal("30000.00")
+
+
+def test_resuming_from_hold_keeps_the_day_the_search_opened():
+    job = open_job_order()
+    opened = job.opened_at
+    job.action_hold(reason="budget review")
+    job.action_resume()
+    db.session.commit()
+    assert job.opened_at == opened
+
+
+def test_only_recruiters_can_be_assigned():
+    job = JobOrderFactory()
+    job.action_submit()
+    with pytest.raises(
+        JobOrderApprovalError, match="only users with the Recruiter role"
+    ) as refused:
+        job.action_approve(make_user("Account Manager"), recruiters=[make_user("Finance")])
+    assert refused.value.field == "recruiters"
+
+
+def test_a_percentage_of_a_salary_not_given_needs_two_levels():
+    job = JobOrderFactory(
+        fee_type="percentage", fee=Decimal("25"), salary_min=None, salary_max=None
+    )
+    assert job.estimated_fee is None and job.approvals_needed == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("openings", 3_000_000_000), ("fee", Decimal("1e15")), ("department", "x" * 121)],
+)
+def test_values_past_what_the_database_holds_are_refused_naming_the_field(field, value):
+    job = JobOrderFactory()
+    setattr(job, field, value)
+    with pytest.raises(JobOrderError) as refused:
+        job.validate()
+    assert refused.value.field == field
     db.session.rollback()

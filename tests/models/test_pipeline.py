@@ -117,3 +117,52 @@ def test_confirming_a_reject_rejects_and_a_hold_stays():
     reject = Evaluation.action_submit(application, _evaluator(application), "reject")
     reject.action_confirm(make_user("Recruiter"))
     assert application.stage == "rejected"
+
+
+def test_two_advances_confirmed_move_the_candidate_one_stage():
+    application = add_candidate(open_job_order(), "submitted")
+    first = Evaluation.action_submit(application, _evaluator(application), "advance")
+    second = Evaluation.action_submit(application, _evaluator(application), "advance")
+    db.session.commit()
+    first.action_confirm(make_user("Recruiter"))
+    second.action_confirm(make_user("Recruiter"))
+    db.session.commit()
+    assert application.stage == "client_interview"
+    assert second.confirmed_at is not None
+
+
+@pytest.mark.parametrize("stage", ["rejected", "withdrawn"])
+def test_a_candidate_no_longer_awaiting_a_decision_cannot_be_evaluated(stage):
+    application = add_candidate(open_job_order(), "submitted")
+    application.action_move(stage)
+    with pytest.raises(EvaluationError, match="no longer waiting for a decision"):
+        Evaluation.action_submit(application, _evaluator(application), "advance")
+
+
+def test_candidates_of_a_cancelled_order_cannot_be_evaluated():
+    application = add_candidate(open_job_order(), "submitted")
+    application.job_order.action_cancel(reason="role frozen")
+    with pytest.raises(EvaluationError, match="job order cancelled"):
+        Evaluation.action_submit(application, _evaluator(application), "hold")
+
+
+def test_an_evaluator_of_another_client_is_refused_without_being_named():
+    application = add_candidate(open_job_order(), "submitted")
+    stranger = ClientContactFactory().contact
+    with pytest.raises(EvaluationError) as refused:
+        Evaluation.action_submit(application, stranger, "advance")
+    assert refused.value.field == "contact" and stranger.last_name not in refused.value.message
+
+
+def test_a_candidate_name_longer_than_its_column_is_refused():
+    candidate = CandidateFactory.build(first_name="A" * 101)
+    with pytest.raises(PipelineError, match="First name may hold at most 100") as refused:
+        candidate.validate()
+    assert refused.value.field == "first_name"
+
+
+def test_a_salary_past_what_the_database_holds_is_refused_before_anything_moves():
+    application = add_candidate(open_job_order(), "offer")
+    with pytest.raises(PipelineError, match="at most") as refused:
+        application.action_place(date(2027, 1, 4), Decimal("1e15"))
+    assert refused.value.field == "salary" and application.stage == "offer"

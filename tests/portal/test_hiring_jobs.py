@@ -152,7 +152,7 @@ def test_the_same_person_twice_is_refused_on_the_people_rows(app, client, reques
     [
         ({"title": "  "}, "Job title: Job title is required."),
         ({"salary_min": "200000"}, "Salary to: Salary max must be at least the salary min."),
-        ({"openings": "0"}, "Openings: Openings must be 1 or more."),
+        ({"openings": "0"}, "Openings: Openings must be 1 to 1000."),
         ({"openings": "two"}, "Openings: Not a valid integer value."),
         ({"level": "intern"}, "Level: Not a valid choice."),
     ],
