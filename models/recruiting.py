@@ -527,6 +527,11 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
                 subject_id=self.id,
                 actor=by,
             )
+            # Recruiters proposed at the first level wait for the final approver to confirm
+            # them (they join the client's team only then).
+            for user in recruiters or []:
+                if user not in self.recruiters:
+                    self.recruiters.append(user)
             return False
         self.assign_recruiters(assigned, by)
         self.transition_to("approved", by, comment)

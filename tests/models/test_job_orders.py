@@ -323,3 +323,15 @@ def test_values_past_what_the_database_holds_are_refused_naming_the_field(field,
         job.validate()
     assert refused.value.field == field
     db.session.rollback()
+
+
+def test_recruiters_proposed_at_the_first_level_are_assigned_by_the_final_approval():
+    job = JobOrderFactory(fee=Decimal("75000.00"))
+    job.action_submit()
+    recruiter = make_user("Recruiter")
+    job.action_approve(make_user("Account Manager"), recruiters=[recruiter])
+    assert db.session.query(ClientTeamMember).filter_by(client_id=job.client_id).count() == 0
+    job.action_approve(make_user("Admin"))
+    db.session.commit()
+    assert job.status == "approved" and job.recruiters == [recruiter]
+    assert db.session.query(ClientTeamMember).filter_by(client_id=job.client_id).count() == 1
