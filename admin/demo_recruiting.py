@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import (
+    Activity,
     Application,
     Candidate,
     Client,
@@ -187,6 +188,7 @@ def _job(client, project, row, manager, admin, recruiter) -> JobOrder:
     _backdate(job, days_open)
     for email, stage in pipeline:
         _application(job, email, stage, recruiter, primary, days_open)
+    _align_timeline(job)
     return job
 
 
@@ -246,3 +248,26 @@ def _backdate(job: JobOrder, days: int) -> None:
         setattr(job, stamp, then)
     for change in job.status_changes:
         change.at = then
+
+
+def _align_timeline(job: JobOrder) -> None:
+    """Give the timeline events of ``job`` and its candidates the dates of the moves they
+    record (the moves were spread over the past weeks after they happened)."""
+    db.session.flush()
+    moves = {("job_order", job.id): {c.to_status: c.at for c in job.status_changes}}
+    for application in job.applications:
+        moves[("application", application.id)] = {
+            c.to_stage: c.at for c in application.stage_changes
+        }
+    events = db.session.scalars(
+        select(Activity).where(
+            Activity.client_id == job.client_id,
+            Activity.subject_type.in_(("job_order", "application")),
+        )
+    )
+    for event in events:
+        dates = moves.get((event.subject_type, event.subject_id))
+        if not dates:
+            continue
+        after = next(iter((event.changes or {}).values()), [None, None])[1]
+        event.at = dates.get(after) or min(dates.values())

@@ -303,7 +303,7 @@ class EvaluationApi(ShapedApi):
         selectinload(Evaluation.application),
         selectinload(Evaluation.confirmed_by),
     )
-    search_columns = ["client", "application", "decision"]
+    search_columns = ["application", "decision"]
     order_columns = ["created_at", "updated_at", "decision"]
     base_order = ("created_at", "desc")
     query_filters = {
