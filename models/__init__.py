@@ -24,6 +24,7 @@ from .clients import (
     Location,
     Tag,
 )
+from .commercial import Quote, QuoteError, QuoteLine, QuoteStateError
 from .consent import (
     CONSENT_PURPOSES,
     CONSENT_SOURCES,
@@ -56,6 +57,10 @@ from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
+    "Quote",
+    "QuoteError",
+    "QuoteLine",
+    "QuoteStateError",
     "Application",
     "ApplicationStageChange",
     "Candidate",

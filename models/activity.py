@@ -43,6 +43,7 @@ ACTIVITY_KINDS = (
     "project",
     "candidate",
     "evaluation",
+    "quote",
 )
 
 
