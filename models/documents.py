@@ -29,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     inspect,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,7 +37,7 @@ from .activity import record_activity
 from .base import DomainError, Model, UTCDateTime, utcnow
 from .clients import Client, _blank, _choice_sql, _session
 
-DOCUMENT_TYPES = ("contract", "agreement", "report", "other")
+DOCUMENT_TYPES = ("contract", "agreement", "report", "quote", "offer", "other")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 TITLE_MAX = 200
 DOCUMENTS_SUBFOLDER = "documents"
@@ -226,6 +227,11 @@ class ClientDocument(Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set on documents the app renders itself (``jobs.documents``): the record it was rendered
+    # from ("<kind>:<id>") and a fingerprint of that record, so an unchanged record is not
+    # rendered and stored twice.
+    source: Mapped[str | None] = mapped_column(String(60), index=True)
+    source_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     client: Mapped[Client] = relationship(Client)
     uploaded_by: Mapped[User | None] = relationship(User, lazy="joined")
@@ -309,6 +315,74 @@ class ClientDocument(Model):
             "document",
             f"Document uploaded: {document.title} ({document.original_filename}, "
             f"{document.type}{', visible to the client' if document.visible_to_client else ''})",
+            client_id=client.id,
+            subject=document,
+            actor=by,
+        )
+        return document
+
+    @classmethod
+    def latest_generated(cls, source: str) -> ClientDocument | None:
+        """The document last rendered from ``source`` ("<kind>:<id>"), archived or not."""
+        return _session().scalar(
+            select(cls).where(cls.source == source).order_by(cls.id.desc()).limit(1)
+        )
+
+    @classmethod
+    def action_store_generated(
+        cls,
+        client: Client,
+        data: bytes,
+        filename: str,
+        title: str,
+        type: str,
+        visible: bool,
+        source: str,
+        fingerprint: str | None = None,
+        by: User | None = None,
+    ) -> ClientDocument:
+        """Store a file the app rendered from ``source`` ("<kind>:<id>") as a document of
+        ``client``, archiving the earlier ones of the same source (kept, never deleted), and add
+        its timeline entry to the session (the caller commits; on failure it calls ``discard``).
+
+        :raise DocumentError: when the title, type or client break a rule, or ``data`` is not
+            an allowed kind for ``filename``; nothing is written.
+        """
+        filename = os.path.basename(filename.replace("\\", "/"))[-255:]
+        document = cls(
+            client=client,
+            title=(title or "").strip()[:TITLE_MAX],
+            type=type,
+            visible_to_client=bool(visible),
+            source=source,
+            source_fingerprint=fingerprint,
+        )
+        document.validate()
+        kind = detect_kind(data, os.path.splitext(filename)[1].lower())
+        if kind is None or not filename.lower().endswith(kind.extensions):
+            raise DocumentError(f"{filename} is not an allowed file of its kind.", "file")
+        session = _session()
+        earlier = session.scalars(
+            select(cls).where(cls.source == source, cls.archived_at.is_(None))
+        ).all()
+        document.original_filename = filename
+        document.stored_filename = f"{secrets.token_hex(16)}{kind.extensions[0]}"
+        document.content_type = kind.content_type
+        document.size_bytes = len(data)
+        document.sha256 = hashlib.sha256(data).hexdigest()
+        document.uploaded_by = by
+        document.uploaded_at = utcnow()
+        document._write(data)
+        for old in earlier:
+            old.archived_at = document.uploaded_at
+        session.add(document)
+        session.flush()
+        record_activity(
+            session,
+            "document",
+            f"Document {'regenerated' if earlier else 'generated'}: {document.title} "
+            f"({document.original_filename}, {document.type}"
+            f"{', visible to the client' if document.visible_to_client else ''})",
             client_id=client.id,
             subject=document,
             actor=by,
