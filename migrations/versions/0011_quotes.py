@@ -1,7 +1,7 @@
 """Quotes and their lines
 
-Revision ID: 0010_quotes
-Revises: 0009_recruiting
+Revision ID: 0011_quotes
+Revises: 0010_document_kinds
 Create Date: 2026-11-23 14:59:32.441904
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_quotes'
-down_revision = '0009_recruiting'
+revision = '0011_quotes'
+down_revision = '0010_document_kinds'
 branch_labels = None
 depends_on = None
 
