@@ -134,3 +134,8 @@ def enqueue_document(kind: str, record_id: int):
     if kind not in DOCUMENT_KINDS:
         raise KeyError(f"No document kind {kind!r} is registered.")
     return enqueue(render_document_job, kind, record_id)
+
+
+# The kinds of record rendered as documents register themselves at import; importing them here
+# makes sure a worker that runs this job knows every kind.
+from . import quote_documents  # noqa: E402,F401
