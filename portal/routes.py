@@ -10,12 +10,10 @@ from models import ClientContact
 from . import bp
 from .access import client_query, current_client, current_link, portal_login_required
 from .hiring_data import hiring_overview
+from .quotes import awaiting_answer
 
 # Dashboard cards of areas that later issues fill in: (area right, title, what it will hold).
-UPCOMING_CARDS = (
-    ("billing", "Invoices", "Your invoices, payments and statements of account."),
-    ("signatory", "Quotes & contracts", "Quotes and contracts waiting for your signature."),
-)
+UPCOMING_CARDS = (("billing", "Invoices", "Your invoices, payments and statements of account."),)
 
 
 def _area_label(label: str) -> tuple[str, str]:
@@ -60,4 +58,5 @@ def dashboard():
         my_areas=[AREA_LABELS[area] for area in link.areas],
         upcoming=[card for card in UPCOMING_CARDS if link.may(card[0])],
         hiring=hiring_overview() if link.may("hiring") else None,
+        quotes=awaiting_answer() if link.may("signatory") else None,
     )

@@ -49,7 +49,7 @@ def test_dashboard_lists_the_contacts_own_areas(page):
 
 @pytest.mark.parametrize(
     ("area", "card"),
-    [("hiring", "Projects"), ("billing", "Invoices"), ("signatory", "Quotes &amp; contracts")],
+    [("hiring", "Projects"), ("billing", "Invoices"), ("signatory", "Quotes")],
 )
 def test_area_cards_show_only_to_people_with_that_area(app, client, company, area, card):
     with app.app_context():

@@ -1,7 +1,8 @@
 """Portal isolation: another client's records answer 404 and leave no trace in the page.
 
 Every portal URL that takes a record id is listed in ``ID_PATHS`` (the hiring ones in
-``test_hiring_isolation.HIRING_ID_PATHS``, probed there with hiring records); a guard test fails
+``test_hiring_isolation.HIRING_ID_PATHS``, the quote ones in ``test_quotes.QUOTE_ID_PATHS``,
+probed there with their own records); a guard test fails
 when a new one is added to the blueprint without being added to one of them.
 """
 
@@ -16,6 +17,7 @@ from tests.conftest import csrf_token
 
 from .conftest import htmx_post, make_member, sign_in
 from .test_hiring_isolation import HIRING_ID_PATHS
+from .test_quotes import QUOTE_ID_PATHS
 
 # (method, path with {placeholders}, form data): every portal path that takes an id.
 ID_PATHS = [
@@ -32,7 +34,7 @@ def test_every_portal_path_with_an_id_is_covered_by_the_isolation_test(app):
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("portal.") and rule.arguments
     }
-    covered = {path for _method, path, _data in ID_PATHS + HIRING_ID_PATHS}
+    covered = {path for _method, path, _data in ID_PATHS + HIRING_ID_PATHS + QUOTE_ID_PATHS}
     assert portal_paths - NOT_CLIENT_RECORDS == covered
 
 
