@@ -411,12 +411,6 @@ class QuoteLine(Model):
             )
         if self.rate is None or not 0 <= self.rate <= MONEY_MAX:
             errors.append(QuoteError(f"Rate must be 0 to {MONEY_MAX:,}.", "rate"))
-        if self.quote is not None and self.quote.status != "draft" and self.id is None:
-            errors.append(
-                QuoteError(
-                    f"{self.quote.reference} was sent: revise it to change its lines.", "lines"
-                )
-            )
         return errors + length_violations(self, QuoteError)
 
     def validate(self) -> None:
