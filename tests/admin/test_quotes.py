@@ -230,3 +230,26 @@ def test_the_quote_amounts_are_decimals(app, desk):
     _add_line(desk, pk, rate="0.10", quantity="3")
     with app.app_context():
         assert _quote(pk).subtotal == Decimal("0.30")
+
+
+def test_a_draft_is_edited(app, desk):
+    pk = _new_quote(desk)
+    assert desk["http"].get(f"/quoteview/edit/{pk}").status_code == 200
+    response = _post(
+        desk,
+        f"/quoteview/edit/{pk}",
+        title="Executive search 2028",
+        currency="EUR",
+        discount_percent="5",
+        tax_rate="20",
+        payment_terms="net_45",
+        valid_until=NEXT_MONTH.isoformat(),
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        quote = _quote(pk)
+        assert (quote.title, quote.currency, quote.payment_terms) == (
+            "Executive search 2028",
+            "EUR",
+            "net_45",
+        )
