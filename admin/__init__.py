@@ -21,6 +21,8 @@ def register(appbuilder) -> None:
     from .privacy import ConsentRecordView
     from .projects import ProjectView
     from .projects_api import ProjectApi
+    from .quotes import QuoteView
+    from .quotes_api import QuoteApi
     from .records_api import LocationApi
     from .recruiting_api import JobOrderApi
     from .saved_filters import SavedFilterView
@@ -87,3 +89,5 @@ def register(appbuilder) -> None:
     appbuilder.add_api(ProjectApi)
     appbuilder.add_api(ApplicationApi)
     appbuilder.add_api(EvaluationApi)
+    appbuilder.add_view(QuoteView, "Quotes", icon="fa-file-text-o", category="Commercial")
+    appbuilder.add_api(QuoteApi)

@@ -111,3 +111,14 @@ def feedback_reminders(days: int | None) -> None:
     for application_id, contact, reason in run.skipped:
         who = f"{contact} " if contact is not None else ""
         click.echo(f"application #{application_id}: {who}skipped, {reason}")
+
+
+@cli.command("expire-quotes")
+def expire_quotes_command() -> None:
+    """Mark every sent or viewed quote past its valid-until date as expired (run it daily)."""
+    from extensions import db
+    from models.commercial import expire_quotes
+
+    count = expire_quotes()
+    db.session.commit()
+    click.echo(f"{count} quote(s) expired.")

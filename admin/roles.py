@@ -31,6 +31,8 @@ RESOURCE_PERMISSIONS = {
     "Project": ["can_read", "can_write"],
     # Candidates, applications, interviews, placements and the client's evaluations.
     "Pipeline": ["can_read", "can_write"],
+    # Quotes; ``send`` puts a draft in front of the client.
+    "Quote": ["can_read", "can_write", "can_send"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -45,6 +47,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "JobOrder": {"read", "write", "approve"},
         "Project": {"read", "write"},
         "Pipeline": {"read", "write"},
+        "Quote": {"read", "write", "send"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -64,6 +67,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "JobOrder": {"read"},
         "Project": {"read"},
         "Pipeline": {"read"},
+        "Quote": {"read", "write"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -93,6 +97,8 @@ MENU_RESOURCES = {
     "Applications": "Pipeline",
     "Evaluations": "Pipeline",
     "Feedback turnaround": "Pipeline",
+    "Commercial": "Quote",
+    "Quotes": "Quote",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.

@@ -257,6 +257,16 @@ class Quote(ConstructorDefaults, TimestampMixin, Model):
         self.lines.append(line)
         return line
 
+    def remove_line(self, line: QuoteLine) -> None:
+        """:raise QuoteStateError: unless a draft (a sent quote's lines change by revising)."""
+        if self.status != "draft":
+            raise QuoteStateError(
+                f"{self.reference} is {self.status}: revise it to change its lines.", "lines"
+            )
+        self.lines.remove(line)
+        for position, kept in enumerate(self.lines, start=1):
+            kept.position = position
+
     def action_send(self, by: User | None = None) -> None:
         """:raise QuoteStateError: unless a draft with at least one line, valid in the future."""
         if self.status != "draft":

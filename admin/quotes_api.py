@@ -1,0 +1,247 @@
+"""Quotes in the REST API: list, read (lines and totals as decimal strings), create with
+lines, and the workflow as explicit endpoints (``POST /<id>/send``, ``/revise``, ``/accept``,
+``/decline``), never a free status edit. Every step is a model verb; a refusal is JSON: 409
+when the quote's status forbids it (accepting an expired or declined quote), 422 naming the
+field otherwise."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from marshmallow import Schema, fields
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from models import Client, Quote, QuoteError
+from models.commercial import QUOTE_STATUSES, SERVICE_TYPES
+from models.recruiting import PAYMENT_TERMS
+
+from .base import READ_WRITE
+from .roles import RESOURCE_PERMISSIONS
+from .shaped_api import (
+    EMPTY,
+    Choice,
+    Count,
+    Id,
+    Money,
+    Person,
+    ShapedApi,
+    Text,
+    db_id,
+    one_of,
+)
+from .visibility import acting_user
+
+
+def _amount(attribute: str) -> fields.Function:
+    """A derived amount as a decimal string, in the currency's minor unit."""
+    return fields.Function(lambda obj: str(getattr(obj, attribute)), dump_only=True)
+
+
+class LineShape(Schema):
+    position = fields.Integer(dump_only=True)
+    service_type = Choice(SERVICE_TYPES, data_key="serviceType", required=True)
+    description = Text(500, required=True)
+    quantity = Money(required=True)
+    rate = Money(required=True)
+    amount = _amount("amount")
+
+
+class QuoteShape(Schema):
+    id = fields.Integer(dump_only=True)
+    number = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    reference = fields.String(dump_only=True)
+    previous_id = fields.Integer(data_key="previousId", dump_only=True)
+    client_id = Id(data_key="clientId", required=True)
+    client_name = fields.Function(lambda q: q.client.name, data_key="clientName", dump_only=True)
+    title = Text(191, required=True)
+    currency = fields.String(load_default="USD")
+    discount_percent = Money(data_key="discountPercent", allow_none=False)
+    tax_rate = Money(data_key="taxRate", allow_none=False)
+    payment_terms = Choice(PAYMENT_TERMS, data_key="paymentTerms")
+    replacement_guarantee_days = Count(0, 3650, data_key="replacementGuaranteeDays")
+    start_within_days = Count(0, 3650, data_key="startWithinDays")
+    valid_until = fields.Date(data_key="validUntil", required=True)
+    terms = Text(20000)
+    lines = fields.List(fields.Nested(LineShape))
+    subtotal = _amount("subtotal")
+    discount = _amount("discount")
+    tax = _amount("tax")
+    total = _amount("total")
+    status = fields.String(dump_only=True)
+    created_by = fields.Nested(Person, data_key="createdBy", dump_only=True)
+    sent_at = fields.DateTime(data_key="sentAt", dump_only=True)
+    viewed_at = fields.DateTime(data_key="viewedAt", dump_only=True)
+    accepted_at = fields.DateTime(data_key="acceptedAt", dump_only=True)
+    accepted_name = fields.String(data_key="acceptedName", dump_only=True)
+    accepted_ip = fields.String(data_key="acceptedIp", dump_only=True)
+    declined_at = fields.DateTime(data_key="declinedAt", dump_only=True)
+    decline_reason = fields.String(data_key="declineReason", dump_only=True)
+    created_at = fields.DateTime(data_key="createdAt", dump_only=True)
+    updated_at = fields.DateTime(data_key="updatedAt", dump_only=True)
+
+
+class Acceptance(Schema):
+    """The body of ``POST /<id>/accept``: the full name the client signed with."""
+
+    name = Text(191, required=True, allow_none=False)
+
+
+class Refusal(Schema):
+    """The body of ``POST /<id>/decline``."""
+
+    reason = Text(1000, required=True, allow_none=False)
+
+
+ACCEPTANCE, REFUSAL = Acceptance(), Refusal()
+
+
+def _with_lines(quote: Quote, lines: list[dict]) -> Quote:
+    """:raise QuoteError: naming ``lines.<n>.<field>`` for the first line breaking a rule."""
+    for index, line in enumerate(lines):
+        try:
+            quote.add_line(
+                line["service_type"], line["description"], line["quantity"], line["rate"]
+            )
+        except QuoteError as error:
+            field = {"service_type": "serviceType"}.get(error.field, error.field)
+            raise QuoteError(error.message, f"lines.{index}.{field}") from None
+    return quote
+
+
+class QuoteApi(ShapedApi):
+    """Quotes: list, read, create (a numbered draft with its lines); the workflow through
+    ``POST /<id>/send``, ``/revise``, ``/accept`` and ``/decline``."""
+
+    resource_name = "quote"
+    class_permission_name = "Quote"
+    base_permissions = RESOURCE_PERMISSIONS["Quote"]
+    method_permission_name = {
+        **READ_WRITE,
+        "send": "send",
+        "revise": "write",
+        "accept": "write",
+        "decline": "write",
+    }
+    include_route_methods = {"get", "get_list", "post", "send", "revise", "accept", "decline"}
+    datamodel = SQLAInterface(Quote)
+    schema = QuoteShape
+    list_load_options = (selectinload(Quote.lines), selectinload(Quote.created_by))
+    more_error_paths = {"name": "name", "reason": "reason"}
+    openapi_spec_component_schemas = (Acceptance, Refusal)
+    search_columns = ["client", "status", "number", "title", "valid_until"]
+    order_columns = ["id", "number", "version", "status", "valid_until", "sent_at"]
+    base_order = ("id", "desc")
+    query_filters = {
+        "client_id": (db_id, lambda value: Quote.client_id == value),
+        "status": (one_of(QUOTE_STATUSES), lambda value: Quote.status == value),
+        "number": (str, lambda value: Quote.number == value),
+    }
+
+    def create(self, data: dict) -> Quote:
+        probe = Quote(client_id=data["client_id"])
+        self._check_client(probe)  # a client the user may not see: 404
+        client = db.session.get(Client, data["client_id"])
+        lines = data.pop("lines", None) or []
+        fields_ = {k: v for k, v in data.items() if k != "client_id"}
+        quote = Quote.action_create(client, acting_user(), **fields_)
+        return _with_lines(quote, lines)
+
+    # -- the workflow
+    @expose("/<int:pk>/send", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("send")
+    def send(self, pk: int):
+        """Send a draft quote to the client.
+        ---
+        post:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          responses:
+            200: {description: Sent}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: Not a draft}
+            422: {$ref: '#/components/responses/422'}
+        """
+        return self.run_on(pk, lambda quote, data: quote.action_send(acting_user()))
+
+    @expose("/<int:pk>/revise", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("revise")
+    def revise(self, pk: int):
+        """Draft the next version of a sent, viewed, declined or expired quote (answered:
+        the new version; this one is kept unchanged).
+        ---
+        post:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          responses:
+            201: {description: The new draft version}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: A draft or an accepted quote is not revised}
+        """
+        quote = self.visible(pk)
+        if quote is None:
+            return self.response_404()
+        return self.write(
+            EMPTY,
+            lambda data: quote.action_revise(acting_user()),
+            201,
+            body_required=False,
+        )
+
+    @expose("/<int:pk>/accept", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("accept")
+    def accept(self, pk: int):
+        """Record the client's acceptance received by other means, with their full name
+        (the request's IP address is kept as the acceptance record's).
+        ---
+        post:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Acceptance'}
+          responses:
+            200: {description: Accepted}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The quote is expired, declined, accepted or not sent}
+            422: {$ref: '#/components/responses/422'}
+        """
+        return self.run_on(
+            pk,
+            lambda quote, data: quote.action_accept(data["name"], request.remote_addr),
+            ACCEPTANCE,
+        )
+
+    @expose("/<int:pk>/decline", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("decline")
+    def decline(self, pk: int):
+        """Record the client's refusal with its reason.
+        ---
+        post:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Refusal'}
+          responses:
+            200: {description: Declined}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The quote is expired, declined, accepted or not sent}
+            422: {$ref: '#/components/responses/422'}
+        """
+        return self.run_on(pk, lambda quote, data: quote.action_decline(data["reason"]), REFUSAL)
