@@ -16,6 +16,7 @@ from wtforms import DecimalField, StringField
 from wtforms.validators import InputRequired
 
 from extensions import db
+from jobs.quote_documents import send_quote as send_and_render
 from models import DomainError, NotFoundError, Quote, QuoteLine, visible_client_ids
 from models.commercial import SERVICE_TYPES
 from models.recruiting import PAYMENT_TERMS
@@ -236,8 +237,7 @@ class QuoteView(RulesModelView):
         """Send a draft to the client (it then shows in their portal)."""
         quote = self._quote_or_404(pk)
         try:
-            quote.action_send(acting_user())
-            db.session.commit()
+            send_and_render(quote, acting_user())
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")

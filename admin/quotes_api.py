@@ -14,6 +14,7 @@ from marshmallow import Schema, fields
 from sqlalchemy.orm import selectinload
 
 from extensions import db
+from jobs.quote_documents import send_quote
 from models import Client, Quote, QuoteError
 from models.commercial import QUOTE_STATUSES, SERVICE_TYPES
 from models.recruiting import PAYMENT_TERMS
@@ -167,7 +168,7 @@ class QuoteApi(ShapedApi):
             409: {description: Not a draft}
             422: {$ref: '#/components/responses/422'}
         """
-        return self.run_on(pk, lambda quote, data: quote.action_send(acting_user()))
+        return self.run_on(pk, lambda quote, data: send_quote(quote, acting_user()))
 
     @expose("/<int:pk>/revise", methods=["POST"])
     @protect()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from extensions import db
 from models import Quote
 
-from .documents import register_document_kind
+from .documents import enqueue_document, register_document_kind
 
 
 def _context(quote: Quote) -> dict:
@@ -34,3 +34,14 @@ register_document_kind(
     type="quote",
     visible=lambda quote: quote.status != "draft",
 )
+
+
+def send_quote(quote: Quote, by=None) -> None:
+    """Send a draft and render its PDF: one commit, then the document job (in a worker when
+    one runs). The admin page and the API both send through here.
+
+    :raise QuoteError: when the quote cannot be sent (nothing is committed).
+    """
+    quote.action_send(by)
+    db.session.commit()
+    enqueue_document("quote", quote.id)

@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import StringField, TextAreaField
 
+from admin.documents import attachment
 from extensions import db
-from models import Quote, QuoteError
+from jobs.documents import source_of
+from models import ClientDocument, Quote, QuoteError
 from models.commercial import OPEN_STATUSES
 
 from . import bp
@@ -162,6 +164,26 @@ def quote(quote_id: int):
         found.action_mark_viewed()
         db.session.commit()
     return _render(found)
+
+
+@bp.route("/quotes/<int:quote_id>.pdf")
+@portal_login_required("signatory")
+def quote_pdf(quote_id: int):
+    """The quote's PDF, as rendered by the document job.
+
+    :raise 404: for a quote that is not the client's (or a draft), or whose PDF is not ready.
+    """
+    found = _visible_quote(quote_id)
+    document = db.session.scalar(
+        client_query(ClientDocument).where(
+            ClientDocument.source == source_of("quote", found.id),
+            ClientDocument.visible_to_client.is_(True),
+            ClientDocument.archived_at.is_(None),
+        )
+    )
+    if document is None or not document.path.exists():
+        abort(404)
+    return attachment(document)
 
 
 @bp.route("/quotes/<int:quote_id>/accept", methods=["POST"])

@@ -253,3 +253,15 @@ def test_a_draft_is_edited(app, desk):
             "EUR",
             "net_45",
         )
+
+
+def test_sending_renders_the_pdf_on_the_clients_documents(app, desk):
+    from models import ClientDocument
+
+    pk = _sent_quote(app, desk)
+    with app.app_context():
+        document = db.session.scalar(
+            db.select(ClientDocument).where(ClientDocument.source == f"quote:{pk}")
+        )
+        assert document is not None and document.type == "quote" and document.visible_to_client
+        assert document.path.read_bytes().startswith(b"%PDF")

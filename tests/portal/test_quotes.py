@@ -24,6 +24,7 @@ NEXT_MONTH = date.today() + timedelta(days=30)
 # (method, path with {placeholders}, form data): every portal quote path that takes an id.
 QUOTE_ID_PATHS = [
     ("GET", "/portal/quotes/{quote_id}", {}),
+    ("GET", "/portal/quotes/{quote_id}.pdf", {}),
     ("POST", "/portal/quotes/{quote_id}/accept", {"name": "Pat Reyes"}),
     ("POST", "/portal/quotes/{quote_id}/decline", {"reason": "Too expensive"}),
 ]
@@ -354,3 +355,23 @@ def test_a_quote_past_its_date_shows_expired_without_the_answer_forms(app, signe
     assert "Awaiting your answer" not in listing
     assert "This quote expired on" in page
     assert 'name="name"' not in page
+
+
+# ---------------------------------------------------------------- the PDF
+
+
+def test_the_pdf_of_a_sent_quote_downloads_with_its_number_and_total(app, signed_in, quote):
+    import io
+
+    import pypdf
+
+    from jobs.documents import enqueue_document
+
+    assert signed_in.get(f"/portal/quotes/{quote.id}.pdf").status_code == 404  # not rendered yet
+    with app.app_context():
+        enqueue_document("quote", quote.id)
+    answer = signed_in.get(f"/portal/quotes/{quote.id}.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(answer.data)).pages)
+    assert quote.number in text and "113,401.51" in text
