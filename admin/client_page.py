@@ -22,6 +22,7 @@ from models.audit import label
 from models.clients import CLIENT_STATUSES
 
 from .base import READ_WRITE, RulesModelView, apply_to_selected
+from .formats import when
 from .job_order_fields import status_badge
 from .job_orders import client_jobs
 from .roles import RESOURCE_PERMISSIONS
@@ -43,10 +44,6 @@ class OrderedInterface(SQLAInterface):
         if not order_column and self.default_order:
             return query.order_by(*self.default_order)
         return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
-
-
-def _when(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else "—"
 
 
 def _person(user) -> str:
@@ -101,7 +98,7 @@ class ActivityView(ModelView):
     search_columns = ["kind", "summary"]
     order_columns = ["at", "kind"]
     label_columns = {"at": "When", "actor": "Who", "changes": "Before and after"}
-    formatters_columns = {"at": _when, "actor": _person, "changes": changes_table}
+    formatters_columns = {"at": when, "actor": _person, "changes": changes_table}
     page_size = 20
 
 
@@ -136,8 +133,8 @@ class NoteView(RulesModelView):
             Markup('<i class="fa fa-thumb-tack"></i> Pinned') if pinned else ""
         ),
         "author": _person,
-        "created_at": _when,
-        "updated_at": _when,
+        "created_at": when,
+        "updated_at": when,
     }
     page_size = 20
 

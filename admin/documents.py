@@ -24,6 +24,7 @@ from models import Client, ClientDocument, DomainError
 from models.documents import ALLOWED_SUMMARY, DOCUMENT_TYPES
 
 from .base import READ_WRITE, RulesModelView, apply_to_selected
+from .formats import when_or_blank
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible, visible_to_user
 
@@ -42,10 +43,6 @@ def _download_link(pk) -> Markup:
     return Markup('<a href="{}"><i class="fa fa-download"></i> Download</a>').format(
         url_for("ClientDocumentView.download", pk=pk)
     )
-
-
-def _when(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
 
 
 class ClientDocumentView(RulesModelView):
@@ -102,7 +99,7 @@ class ClientDocumentView(RulesModelView):
         "file": f"{ALLOWED_SUMMARY}; checked by content. The name's extension must match.",
         "visible_to_client": "Clients will see it in their portal.",
     }
-    formatters_columns = {"uploaded_at": _when, "id": _download_link}
+    formatters_columns = {"uploaded_at": when_or_blank, "id": _download_link}
     add_form_extra_fields = edit_form_extra_fields = {
         "type": SelectField(
             "Type",

@@ -22,6 +22,7 @@ from models import Application, DomainError, Evaluation, visible_client_ids
 from models.feedback import turnaround_by_client
 
 from .base import READ_WRITE, RulesModelView, selected_visible
+from .formats import when
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -64,10 +65,6 @@ class EagerInterface(SQLAInterface):
             .apply_all(query, *args, **kwargs)
             .options(joinedload(Evaluation.application).joinedload(Application.job_order))
         )
-
-
-def _when(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else "—"
 
 
 def _scores(scores) -> Markup:
@@ -132,9 +129,9 @@ class EvaluationView(RulesModelView):
         "confirmed_by": "Confirmed by",
     }
     formatters_columns = {
-        "created_at": _when,
-        "updated_at": _when,
-        "confirmed_at": _when,
+        "created_at": when,
+        "updated_at": when,
+        "confirmed_at": when,
         "scores": _scores,
         "comments": _text,
     }

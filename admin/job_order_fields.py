@@ -18,6 +18,7 @@ from models.recruiting import (
 )
 
 from .fields import choice
+from .formats import day, when
 
 JOB_ORDER_FIELDSETS = [
     (
@@ -152,14 +153,6 @@ def _people(users) -> str:
     return ", ".join(person(user) for user in users) or "—"
 
 
-def _day(value) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
-
-
-def when(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else "—"
-
-
 def _or_dash(value) -> str:
     """A value not given reads as a dash, not as "None"."""
     return "—" if value is None or value == "" else value
@@ -194,8 +187,8 @@ JOB_ORDER_FORMATTERS = {
     "created_by": person,
     "fee_type": lambda value: FEE_TYPE_LABELS.get(value, value),
     "payment_terms": lambda value: value.replace("_", " ") if value else "—",
-    "opened_at": _day,
-    "target_fill_date": _day,
+    "opened_at": day,
+    "target_fill_date": day,
     "submitted_at": when,
     "approved_at": when,
     "filled_at": when,

@@ -24,6 +24,7 @@ from models.candidates import STAGE_LABELS, STAGES
 from models.recruiting import STAKEHOLDER_ROLES, status_label
 
 from .base import READ_WRITE, RulesModelView
+from .formats import when
 from .job_order_fields import (
     JOB_ORDER_CHOICES,
     JOB_ORDER_DESCRIPTIONS,
@@ -34,7 +35,6 @@ from .job_order_fields import (
     WORKFLOW_FIELDS,
     person,
     status_badge,
-    when,
 )
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import (

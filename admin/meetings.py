@@ -20,6 +20,7 @@ from models import DomainError, Meeting, MeetingAction, NotFoundError, visible_c
 
 from .base import READ_WRITE, RulesModelView, selected_visible
 from .documents import _client_visible
+from .formats import when_or_blank
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -56,10 +57,6 @@ class UTCDateTimeField(DateTimeField):
         if isinstance(self.data, datetime):
             return self.data.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
         return ""
-
-
-def _when(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
 
 
 def _ics_link(pk) -> Markup:
@@ -165,7 +162,7 @@ class MeetingView(RulesModelView):
         "contacts": "The client's contacts who are invited.",
         "staff": "Agency staff who are invited.",
     }
-    formatters_columns = {"starts_at": _when, "ends_at": _when, "id": _ics_link}
+    formatters_columns = {"starts_at": when_or_blank, "ends_at": when_or_blank, "id": _ics_link}
     add_form_extra_fields = edit_form_extra_fields = {
         "starts_at": UTCDateTimeField("Starts (UTC)"),
         "ends_at": UTCDateTimeField("Ends (UTC)"),

@@ -23,6 +23,7 @@ from models.recruiting import PAYMENT_TERMS
 
 from .base import READ_WRITE, RulesModelView, id_fits
 from .fields import choice
+from .formats import day
 from .projects import EagerInterface
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible, visible_to_user
@@ -32,10 +33,6 @@ REVISABLE = ("sent", "viewed", "declined", "expired")
 
 def _money(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{amount:,}"
-
-
-def _when(value) -> str:
-    return "—" if value is None else f"{value:%d %b %Y}"
 
 
 class LineForm(FlaskForm):
@@ -95,7 +92,7 @@ class QuoteView(RulesModelView):
         "replacement_guarantee_days": "Replacement guarantee (days)",
         "start_within_days": "Start within (days)",
     }
-    formatters_columns = {"total": _money, "sent_at": _when}
+    formatters_columns = {"total": _money, "sent_at": day}
     add_form_extra_fields = edit_form_extra_fields = {
         "payment_terms": choice("Payment terms", PAYMENT_TERMS, default="net_30"),
     }
@@ -174,7 +171,7 @@ class QuoteView(RulesModelView):
             may_send=sm.has_access("can_send", self.class_permission_name),
             revisable=quote.status in REVISABLE,
             money=_money,
-            when=_when,
+            when=day,
             title=quote.reference,
         )
         return page, status

@@ -47,6 +47,7 @@ from .contacts import (
 )
 from .documents import ClientDocumentView
 from .fields import choice
+from .formats import when
 from .meetings import MeetingView
 from .privacy import PRIVACY_METHODS, ConsentRecordView, ContactPrivacyActions
 from .roles import RESOURCE_PERMISSIONS
@@ -91,15 +92,11 @@ CLIENT_CHOICES = {
 }
 
 
-def _when(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else "—"
-
-
 CLIENT_FORMATTERS = {
     "tags": lambda tags: ", ".join(str(tag) for tag in tags) or "—",
-    "created_at": _when,
-    "updated_at": _when,
-    "archived_at": _when,
+    "created_at": when,
+    "updated_at": when,
+    "archived_at": when,
 }
 
 CLIENT_LABELS = {
