@@ -89,6 +89,14 @@ def load_config(env: dict | None = None) -> dict:
         # Days a presented candidate may wait for the client's review before a reminder goes.
         "FEEDBACK_REMINDER_DAYS": _positive_int(env, "FEEDBACK_REMINDER_DAYS", 3),
         "DOCUMENT_MAX_BYTES": _positive_int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
+        # The letterhead of quotes, contracts and offer letters.
+        "AGENCY_NAME": env.get("AGENCY_NAME") or "Northstar Talent Partners",
+        # Contracts worth more than this need two approvals (Account Manager, then Admin)
+        # before they are sent; the owner hears of a renewal this many days before it.
+        "CONTRACT_APPROVAL_VALUE": _amount(env, "CONTRACT_APPROVAL_VALUE", "50000"),
+        "CONTRACT_RENEWAL_NOTICE_DAYS": _positive_int(env, "CONTRACT_RENEWAL_NOTICE_DAYS", 30),
+        # Days an extended offer stays open unless it names its own expiry date.
+        "OFFER_VALID_DAYS": _positive_int(env, "OFFER_VALID_DAYS", 7),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",
         "FAB_CREATE_DB": False,  # tables come from Alembic migrations

@@ -36,12 +36,22 @@ from .consent import (
 )
 from .contact_relationships import ContactRelationship
 from .contacts import ClientContact, Contact
+from .contracts import (
+    Contract,
+    ContractApproval,
+    ContractError,
+    ContractLine,
+    ContractStateError,
+    ContractTemplate,
+    ContractVersion,
+)
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage
 from .notes import Note, NoteError
+from .offers import Offer, OfferError, OfferRound, OfferStateError
 from .privacy import PERSONAL_DATA, ContactErasedError, erase_contact, export_contact
 from .projects import Milestone, Project, ProjectError
 from .recruiting import (
@@ -57,6 +67,17 @@ from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
+    "Contract",
+    "ContractApproval",
+    "ContractError",
+    "ContractLine",
+    "ContractStateError",
+    "ContractTemplate",
+    "ContractVersion",
+    "Offer",
+    "OfferError",
+    "OfferRound",
+    "OfferStateError",
     "Quote",
     "QuoteError",
     "QuoteLine",

@@ -44,6 +44,8 @@ ACTIVITY_KINDS = (
     "candidate",
     "evaluation",
     "quote",
+    "contract",
+    "offer",
 )
 
 

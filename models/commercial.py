@@ -88,7 +88,29 @@ def money(amount: Decimal, currency: str) -> Decimal:
     return Decimal(amount).quantize(exponent, ROUND_HALF_UP)
 
 
-class Quote(ConstructorDefaults, TimestampMixin, Model):
+class PricedLines:
+    """Totals of a record with priced ``lines``, a ``currency``, ``discount_percent`` and
+    ``tax_rate`` (quotes and contracts): each amount rounded to the currency's minor unit."""
+
+    @property
+    def subtotal(self) -> Decimal:
+        return money(sum((line.amount for line in self.lines), Decimal(0)), self.currency)
+
+    @property
+    def discount(self) -> Decimal:
+        return money(self.subtotal * (self.discount_percent or 0) / PERCENT, self.currency)
+
+    @property
+    def tax(self) -> Decimal:
+        taxable = self.subtotal - self.discount
+        return money(taxable * (self.tax_rate or 0) / PERCENT, self.currency)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount + self.tax
+
+
+class Quote(PricedLines, ConstructorDefaults, TimestampMixin, Model):
     __tablename__ = "quote"
     __table_args__ = (
         UniqueConstraint("number", "version", name="uq_quote_number_version"),
@@ -149,23 +171,6 @@ class Quote(ConstructorDefaults, TimestampMixin, Model):
     @property
     def reference(self) -> str:
         return f"{self.number} v{self.version}" if self.number else "new quote"
-
-    @property
-    def subtotal(self) -> Decimal:
-        return money(sum((line.amount for line in self.lines), Decimal(0)), self.currency)
-
-    @property
-    def discount(self) -> Decimal:
-        return money(self.subtotal * (self.discount_percent or 0) / PERCENT, self.currency)
-
-    @property
-    def tax(self) -> Decimal:
-        taxable = self.subtotal - self.discount
-        return money(taxable * (self.tax_rate or 0) / PERCENT, self.currency)
-
-    @property
-    def total(self) -> Decimal:
-        return self.subtotal - self.discount + self.tax
 
     @property
     def is_expired(self) -> bool:
@@ -339,15 +344,7 @@ class Quote(ConstructorDefaults, TimestampMixin, Model):
             **{field: getattr(self, field) for field in EDITABLE_FIELDS},
         )
         for line in self.lines:
-            copy.lines.append(
-                QuoteLine(
-                    position=line.position,
-                    service_type=line.service_type,
-                    description=line.description,
-                    quantity=line.quantity,
-                    rate=line.rate,
-                )
-            )
+            copy.lines.append(QuoteLine(**line.as_dict()))
         if copy.valid_until < date.today():
             copy.valid_until = date.today()
         self.status = "revised"
@@ -382,67 +379,95 @@ class Quote(ConstructorDefaults, TimestampMixin, Model):
         )
 
 
-class QuoteLine(Model):
-    __tablename__ = "quote_line"
-    __table_args__ = (
-        CheckConstraint(_choice_sql("service_type", SERVICE_TYPES), name="ck_quote_line_service"),
-    )
+class ServiceLine:
+    """A priced line by service type (a quote's, a contract's): the subclass names its
+    parent as ``parent`` and its domain error as ``error``."""
+
+    error = DomainError
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    quote_id: Mapped[int] = mapped_column(
-        ForeignKey("quote.id", ondelete="CASCADE"), nullable=False, index=True
-    )
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     service_type: Mapped[str] = mapped_column(String(30), nullable=False)
     description: Mapped[str] = mapped_column(String(500), nullable=False)
     quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2), nullable=False)
     rate: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
 
-    quote: Mapped[Quote] = relationship(back_populates="lines")
+    @property
+    def parent(self):
+        raise NotImplementedError
 
     @property
     def amount(self) -> Decimal:
-        currency = self.quote.currency if self.quote is not None else "USD"
+        currency = self.parent.currency if self.parent is not None else "USD"
         return money((self.quantity or 0) * (self.rate or 0), currency)
 
-    def violations(self) -> list[QuoteError]:
+    def as_dict(self) -> dict:
+        return {
+            "position": self.position,
+            "service_type": self.service_type,
+            "description": self.description,
+            "quantity": self.quantity,
+            "rate": self.rate,
+        }
+
+    def violations(self) -> list[DomainError]:
         errors = []
         if self.service_type not in SERVICE_TYPES:
             errors.append(
-                QuoteError(
+                self.error(
                     f"Service type must be one of {', '.join(SERVICE_TYPES)}.", "service_type"
                 )
             )
         if _blank(self.description):
-            errors.append(QuoteError("Each line needs a description.", "description"))
+            errors.append(self.error("Each line needs a description.", "description"))
         if self.quantity is None or not 0 < self.quantity <= 10_000:
             errors.append(
-                QuoteError("Quantity must be more than 0 and at most 10,000.", "quantity")
+                self.error("Quantity must be more than 0 and at most 10,000.", "quantity")
             )
         if self.rate is None or not 0 <= self.rate <= MONEY_MAX:
-            errors.append(QuoteError(f"Rate must be 0 to {MONEY_MAX:,}.", "rate"))
-        return errors + length_violations(self, QuoteError)
+            errors.append(self.error(f"Rate must be 0 to {MONEY_MAX:,}.", "rate"))
+        return errors + length_violations(self, self.error)
 
     def validate(self) -> None:
-        """:raise QuoteError: for the first rule this line breaks."""
+        """:raise DomainError: (the subclass's ``error``) for the first rule this line breaks."""
         errors = self.violations()
         if errors:
             raise errors[0]
 
 
+class QuoteLine(ServiceLine, Model):
+    __tablename__ = "quote_line"
+    __table_args__ = (
+        CheckConstraint(_choice_sql("service_type", SERVICE_TYPES), name="ck_quote_line_service"),
+    )
+    error = QuoteError
+
+    quote_id: Mapped[int] = mapped_column(
+        ForeignKey("quote.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+    quote: Mapped[Quote] = relationship(back_populates="lines")
+
+    @property
+    def parent(self) -> Quote | None:
+        return self.quote
+
+
 # ---------------------------------------------------------------- numbering and expiry
 
 
-def next_number(today: date | None = None) -> str:
-    """The next Q-<year>-<nnnn>: the year's highest number plus one.
+def next_number(today: date | None = None, model=None, letter: str = "Q") -> str:
+    """The next <letter>-<year>-<nnnn> of ``model`` (quotes by default): the year's highest
+    number plus one.
 
-    Quotes are drafted by people one at a time, and the unique (number, version) constraint
-    refuses a collision; invoices, which must have no gaps under concurrency, get a locked
-    sequence of their own.
+    Quotes and contracts are drafted by people one at a time, and a unique constraint refuses
+    a collision; invoices, which must have no gaps under concurrency, get a locked sequence of
+    their own.
     """
+    column = (model or Quote).number
     year = (today or date.today()).year
-    prefix = f"Q-{year}-"
-    last = _session().scalar(select(func.max(Quote.number)).where(Quote.number.like(f"{prefix}%")))
+    prefix = f"{letter}-{year}-"
+    last = _session().scalar(select(func.max(column)).where(column.like(f"{prefix}%")))
     count = int(last.removeprefix(prefix)) if last else 0
     return f"{prefix}{count + 1:04d}"
 

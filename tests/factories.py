@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -14,11 +15,14 @@ from models import (
     Client,
     ClientContact,
     Contact,
+    Contract,
     Industry,
     JobOrder,
     Location,
     Milestone,
+    Offer,
     Project,
+    Quote,
     Tag,
 )
 
@@ -193,6 +197,74 @@ def make_portal_user(link: ClientContact, password: str = PASSWORD, areas=("hiri
     link.action_set_areas(list(areas))
     db.session.commit()
     return user
+
+
+def quote_with_lines(client: Client | None = None, by=None, **fields) -> Quote:
+    """A draft quote with the seed's two lines (a retained search and three contingency
+    hires), 10% off and 12% tax (committed)."""
+    quote = Quote.action_create(
+        client or ClientFactory(),
+        by=by,
+        title=fields.pop("title", "Executive search, 2027"),
+        currency=fields.pop("currency", "USD"),
+        valid_until=fields.pop("valid_until", date.today() + timedelta(days=30)),
+        discount_percent=fields.pop("discount_percent", Decimal("10")),
+        tax_rate=fields.pop("tax_rate", Decimal("12")),
+        payment_terms=fields.pop("payment_terms", "net_30"),
+        replacement_guarantee_days=fields.pop("replacement_guarantee_days", 90),
+        terms=fields.pop("terms", "Fees are due on the candidate's start date."),
+        **fields,
+    )
+    quote.add_line(
+        "retained executive search", "VP of Engineering search", Decimal("1"), Decimal("75000")
+    )
+    quote.add_line("contingency recruitment", "Senior engineers", Decimal("3"), Decimal("12500.50"))
+    db.session.commit()
+    return quote
+
+
+def accepted_quote(client: Client | None = None, by=None, **fields) -> Quote:
+    """``quote_with_lines`` sent, then accepted by a contact of its client (committed)."""
+    quote = quote_with_lines(client, by=by, **fields)
+    quote.action_send(by)
+    link = ClientContactFactory(client=quote.client)
+    quote.action_accept(
+        f"{link.contact.first_name} {link.contact.last_name}", "203.0.113.9", link.contact
+    )
+    db.session.commit()
+    return quote
+
+
+def draft_contract(client: Client | None = None, by=None, **fields) -> Contract:
+    """A draft project contract starting today for a year (committed)."""
+    start = fields.pop("start_date", date.today())
+    contract = Contract.action_create(
+        client or ClientFactory(),
+        by,
+        title=fields.pop("title", "Engineering hiring programme"),
+        contract_type=fields.pop("contract_type", "project"),
+        value=fields.pop("value", Decimal("40000")),
+        start_date=start,
+        end_date=fields.pop("end_date", start + timedelta(days=364)),
+        renewal_date=fields.pop("renewal_date", start + timedelta(days=365)),
+        terms=fields.pop("terms", "Placements are guaranteed for 90 days."),
+        **fields,
+    )
+    db.session.commit()
+    return contract
+
+
+def draft_offer(job: JobOrder | None = None, by=None, **terms) -> Offer:
+    """A draft offer to a candidate at the client-interview stage of an open job order whose
+    salary range is 90,000 to 120,000 USD (committed)."""
+    job = job or open_job_order(salary_min=Decimal("90000"), salary_max=Decimal("120000"))
+    application = add_candidate(job, stage="client_interview")
+    terms.setdefault("base_salary", Decimal("110000"))
+    terms.setdefault("bonus", Decimal("10000"))
+    terms.setdefault("start_date", date.today() + timedelta(days=45))
+    offer = Offer.action_create(application, by, **terms)
+    db.session.commit()
+    return offer
 
 
 _count = [0]

@@ -1,0 +1,1031 @@
+"""Contracts: the agreements a client signs, drafted from a template or converted from an
+accepted quote, versioned, approved, sent, signed, renewed.
+
+    draft → in approval → approved → sent → active (signed) → expired | terminated
+    draft → sent (at or below ``CONTRACT_APPROVAL_VALUE``: no approval needed)
+
+A contract worth more than ``CONTRACT_APPROVAL_VALUE`` needs two approvals before it is sent:
+an Account Manager (or Admin), then an Admin who is another person. Only a draft's content
+changes; a contract in approval, approved or sent goes back to draft (``action_reopen``) to be
+changed, and its approvals start again. Every saved change of content is a new
+``ContractVersion`` (a snapshot of the fields and lines), so any two versions can be compared
+(``diff_snapshots``). A signed contract renews by its term (automatically on its renewal date
+when ``auto_renew``), and its owner hears of the renewal ``CONTRACT_RENEWAL_NOTICE_DAYS``
+before (``jobs/contracts.py``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    inspect,
+    select,
+)
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
+
+from .access import ROLE_ACCOUNT_MANAGER, ROLE_ADMIN
+from .activity import record_activity
+from .base import (
+    ConstructorDefaults,
+    DomainError,
+    Model,
+    TimestampMixin,
+    UTCDateTime,
+    length_violations,
+    utcnow,
+)
+from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
+from .commercial import SERVICE_TYPES, PricedLines, Quote, ServiceLine, money, next_number
+from .recruiting import MONEY_MAX, PAYMENT_TERMS
+
+if TYPE_CHECKING:
+    from .contacts import Contact
+
+CONTRACT_TYPES = ("master service agreement", "project", "retained search", "contingency")
+CONTRACT_STATUSES = (
+    "draft",
+    "in_approval",
+    "approved",
+    "sent",
+    "active",
+    "expired",
+    "terminated",
+    "cancelled",
+)
+STATUS_LABELS = {
+    "draft": "Draft",
+    "in_approval": "In approval",
+    "approved": "Approved",
+    "sent": "Sent for signature",
+    "active": "Signed (active)",
+    "expired": "Expired",
+    "terminated": "Terminated",
+    "cancelled": "Cancelled",
+}
+# The content of a version: what a change of makes a new version.
+VERSIONED_FIELDS = (
+    "title",
+    "contract_type",
+    "currency",
+    "value",
+    "discount_percent",
+    "tax_rate",
+    "start_date",
+    "end_date",
+    "renewal_date",
+    "auto_renew",
+    "renewal_term_months",
+    "payment_terms",
+    "replacement_guarantee_days",
+    "placements_target",
+    "terms",
+    "client_signatory_id",
+)
+FIELD_LABELS = {
+    "contract_type": "Type",
+    "client_signatory_id": "Client signatory",
+    "discount_percent": "Discount %",
+    "tax_rate": "Tax %",
+}
+# Which contract a quote's lines make, by their service type (the rest are project contracts).
+TYPE_BY_SERVICE = {
+    "retained executive search": "retained search",
+    "contingency recruitment": "contingency",
+}
+OPEN_STATUSES = ("draft", "in_approval", "approved", "sent")
+
+
+class ContractError(DomainError):
+    """A contract, its lines or its template break a rule of this module."""
+
+
+class ContractStateError(ContractError):
+    """The contract's status does not allow this (sent unapproved, signed twice...)."""
+
+    status_code = 409
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months (the 31st becomes the month's last day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def approval_threshold() -> Decimal | None:
+    """``CONTRACT_APPROVAL_VALUE`` from the app's configuration (None outside an app)."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    value = current_app.config.get("CONTRACT_APPROVAL_VALUE")
+    return None if value is None else Decimal(str(value))
+
+
+class ContractTemplate(TimestampMixin, Model):
+    """A starting point for a contract: its type, terms and defaults (per service and tier)."""
+
+    __tablename__ = "contract_template"
+    __table_args__ = (
+        CheckConstraint(
+            _choice_sql("contract_type", CONTRACT_TYPES), name="ck_contract_template_type"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
+    contract_type: Mapped[str] = mapped_column(String(30), nullable=False)
+    # The client tier it is written for ("standard", "enterprise"...), free text.
+    tier: Mapped[str | None] = mapped_column(String(40))
+    # {client} and {agency} in the terms become the client's and the agency's names.
+    terms: Mapped[str] = mapped_column(Text, nullable=False)
+    payment_terms: Mapped[str | None] = mapped_column(String(12))
+    term_months: Mapped[int] = mapped_column(Integer, nullable=False, default=12)
+    auto_renew: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    replacement_guarantee_days: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def violations(self) -> list[ContractError]:
+        errors = []
+        if _blank(self.name):
+            errors.append(ContractError("Name is required.", "name"))
+        if self.contract_type not in CONTRACT_TYPES:
+            errors.append(
+                ContractError(f"Type must be one of {', '.join(CONTRACT_TYPES)}.", "contract_type")
+            )
+        if _blank(self.terms):
+            errors.append(ContractError("Terms are required.", "terms"))
+        if self.payment_terms is not None and self.payment_terms not in PAYMENT_TERMS:
+            errors.append(
+                ContractError(
+                    f"Payment terms must be one of {', '.join(PAYMENT_TERMS)}.", "payment_terms"
+                )
+            )
+        if self.term_months is None or not 1 <= self.term_months <= 120:
+            errors.append(ContractError("Term must be 1 to 120 months.", "term_months"))
+        return errors + length_violations(self, ContractError)
+
+    def validate(self) -> None:
+        errors = self.violations()
+        if errors:
+            raise errors[0]
+
+    def terms_for(self, client: Client) -> str:
+        from flask import current_app, has_app_context
+
+        agency = current_app.config.get("AGENCY_NAME") if has_app_context() else None
+        return self.terms.replace("{client}", client.name).replace(
+            "{agency}", agency or "the agency"
+        )
+
+
+class Contract(PricedLines, ConstructorDefaults, TimestampMixin, Model):
+    __tablename__ = "contract"
+    __table_args__ = (
+        UniqueConstraint("number", name="uq_contract_number"),
+        CheckConstraint(_choice_sql("status", CONTRACT_STATUSES), name="ck_contract_status"),
+        CheckConstraint(_choice_sql("contract_type", CONTRACT_TYPES), name="ck_contract_type"),
+    )
+
+    # -- columns
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), nullable=False, index=True)
+    number: Mapped[str] = mapped_column(String(20), nullable=False)  # C-<year>-<nnnn>
+    title: Mapped[str] = mapped_column(String(191), nullable=False, active_history=True)
+    contract_type: Mapped[str] = mapped_column(String(30), nullable=False, active_history=True)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="draft", index=True)
+    currency: Mapped[str] = mapped_column(
+        String(3), nullable=False, default="USD", active_history=True
+    )
+    value: Mapped[Decimal] = mapped_column(
+        Numeric(14, 2), nullable=False, default=Decimal("0"), active_history=True
+    )
+    discount_percent: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), nullable=False, default=Decimal("0"), active_history=True
+    )
+    tax_rate: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), nullable=False, default=Decimal("0"), active_history=True
+    )
+    start_date: Mapped[date] = mapped_column(Date, nullable=False, active_history=True)
+    end_date: Mapped[date | None] = mapped_column(Date, active_history=True)
+    renewal_date: Mapped[date | None] = mapped_column(Date, index=True, active_history=True)
+    auto_renew: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, active_history=True
+    )
+    renewal_term_months: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=12, active_history=True
+    )
+    payment_terms: Mapped[str | None] = mapped_column(String(12), active_history=True)
+    replacement_guarantee_days: Mapped[int | None] = mapped_column(Integer, active_history=True)
+    placements_target: Mapped[int | None] = mapped_column(Integer, active_history=True)
+    terms: Mapped[str | None] = mapped_column(Text, active_history=True)
+    # The parties: the client (above), who signs for it, and the agency's owner of the contract.
+    client_signatory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact.id"), active_history=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quote.id"), unique=True)
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("contract_template.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signed_name: Mapped[str | None] = mapped_column(String(191))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(1000))
+    # The renewal date its owner was last told of (one notice per renewal).
+    renewal_notice_for: Mapped[date | None] = mapped_column(Date)
+
+    # -- relationships
+    client: Mapped[Client] = relationship(Client, lazy="joined")
+    lines: Mapped[list[ContractLine]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="ContractLine.position"
+    )
+    versions: Mapped[list[ContractVersion]] = relationship(
+        back_populates="contract",
+        cascade="all, delete-orphan",
+        order_by="ContractVersion.number",
+    )
+    approvals: Mapped[list[ContractApproval]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="ContractApproval.level"
+    )
+    client_signatory: Mapped[Contact | None] = relationship("Contact")
+    owner: Mapped[User | None] = relationship(User, foreign_keys=[owner_id])
+    created_by: Mapped[User | None] = relationship(User, foreign_keys=[created_by_id])
+    quote: Mapped[Quote | None] = relationship(
+        Quote, backref=backref("contract", uselist=False), lazy="joined"
+    )
+    template: Mapped[ContractTemplate | None] = relationship(ContractTemplate)
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @validates("title", "terms")
+    def _strip(self, key, value):
+        return value.strip() if isinstance(value, str) else value
+
+    # -- derived values
+    @property
+    def reference(self) -> str:
+        return self.number or "new contract"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def approvals_needed(self) -> int:
+        """Two levels above ``CONTRACT_APPROVAL_VALUE``, none at or below it."""
+        threshold = approval_threshold()
+        return 2 if threshold is not None and (self.value or 0) > threshold else 0
+
+    @property
+    def next_approval_level(self) -> int | None:
+        if self.status != "in_approval":
+            return None
+        return len(self.approvals) + 1
+
+    def snapshot(self) -> dict:
+        """This contract's content as plain JSON values (what a version keeps)."""
+        fields = {}
+        for field in VERSIONED_FIELDS:
+            fields[field] = _plain(getattr(self, field))
+        lines = [
+            {key: _plain(value) for key, value in line.as_dict().items()} for line in self.lines
+        ]
+        return {"fields": fields, "lines": lines}
+
+    # -- rules
+    def violations(self) -> list[ContractError]:
+        errors = []
+        if self.client is None and self.client_id is None:
+            errors.append(ContractError("Choose the client this contract is with.", "client"))
+        if _blank(self.title):
+            errors.append(ContractError("Title is required.", "title"))
+        if self.contract_type not in CONTRACT_TYPES:
+            errors.append(
+                ContractError(f"Type must be one of {', '.join(CONTRACT_TYPES)}.", "contract_type")
+            )
+        if self.currency not in CURRENCIES:
+            errors.append(
+                ContractError("Currency must be an ISO 4217 code such as USD.", "currency")
+            )
+        if self.value is None or not 0 <= self.value <= MONEY_MAX:
+            errors.append(ContractError(f"Value must be 0 to {MONEY_MAX:,}.", "value"))
+        for field in ("discount_percent", "tax_rate"):
+            value = getattr(self, field)
+            if value is None or not 0 <= value <= 100:
+                label = field.replace("_", " ").capitalize()
+                errors.append(ContractError(f"{label} must be between 0 and 100.", field))
+        if self.start_date is None:
+            errors.append(ContractError("Start date is required.", "start_date"))
+        elif self.end_date is not None and self.end_date < self.start_date:
+            errors.append(ContractError("End date must be on or after the start date.", "end_date"))
+        if (
+            self.renewal_date is not None
+            and self.start_date is not None
+            and self.renewal_date <= self.start_date
+        ):
+            errors.append(
+                ContractError("Renewal date must be after the start date.", "renewal_date")
+            )
+        if self.auto_renew and self.renewal_date is None:
+            errors.append(ContractError("Auto-renewal needs a renewal date.", "renewal_date"))
+        if self.renewal_term_months is None or not 1 <= self.renewal_term_months <= 120:
+            errors.append(
+                ContractError("Renewal term must be 1 to 120 months.", "renewal_term_months")
+            )
+        if self.payment_terms is not None and self.payment_terms not in PAYMENT_TERMS:
+            errors.append(
+                ContractError(
+                    f"Payment terms must be one of {', '.join(PAYMENT_TERMS)}.", "payment_terms"
+                )
+            )
+        for field, top in (("replacement_guarantee_days", 3650), ("placements_target", 10_000)):
+            value = getattr(self, field)
+            if value is not None and not 0 <= value <= top:
+                label = field.replace("_", " ").capitalize()
+                errors.append(ContractError(f"{label} must be 0 to {top:,}.", field))
+        signatory = self.client_signatory
+        if signatory is not None and self.client is not None:
+            if self.client.id not in {link.client_id for link in signatory.client_links}:
+                errors.append(
+                    ContractError(
+                        f"{signatory} is not a contact of {self.client.name}: the client "
+                        "signatory must be one.",
+                        "client_signatory",
+                    )
+                )
+        errors += length_violations(self, ContractError)
+        if self.id is not None and self.status != "draft":
+            changed = self.changed_fields()
+            if changed and not self._is_renewal(changed):
+                errors.append(
+                    ContractStateError(
+                        f"{self.reference} is {self.status_label.lower()}: reopen it as a draft "
+                        f"to change {FIELD_LABELS.get(changed[0], changed[0].replace('_', ' '))}.",
+                        changed[0],
+                    )
+                )
+        return errors
+
+    def _is_renewal(self, changed: list[str]) -> bool:
+        """The only change is the one ``action_renew`` made to the term's dates."""
+        return set(changed) <= {"end_date", "renewal_date"} and getattr(
+            self, "_renewed_to", None
+        ) == (self.end_date, self.renewal_date)
+
+    def changed_fields(self) -> list[str]:
+        """The versioned fields changed in this session (not yet flushed)."""
+        state = inspect(self)
+        changed = []
+        for field in VERSIONED_FIELDS:
+            history = state.attrs[field].history
+            if history.deleted and history.deleted[0] != (
+                history.added[0] if history.added else None
+            ):
+                changed.append(field)
+        return changed
+
+    def validate(self) -> None:
+        """:raise ContractError: for the first rule this contract breaks."""
+        errors = self.violations()
+        if errors:
+            raise errors[0]
+
+    # -- creating
+    @classmethod
+    def action_create(cls, client: Client, by: User | None = None, **fields) -> Contract:
+        """A new draft for ``client``, numbered C-<year>-<nnnn>, its version 1 recorded
+        (the caller commits).  :raise ContractError:"""
+        fields.setdefault("owner", by or client.account_manager)
+        number = next_number(model=cls, letter="C")
+        contract = cls(number=number, client=client, client_id=client.id, created_by=by, **fields)
+        contract.validate()
+        _session().add(contract)
+        contract.action_record_version(by, "Drafted")
+        return contract
+
+    @classmethod
+    def action_create_from_template(
+        cls, template: ContractTemplate, client: Client, by: User | None = None, **fields
+    ) -> Contract:
+        """A draft with the template's type, terms and defaults; ``fields`` override them."""
+        start = fields.pop("start_date", None) or date.today()
+        end = add_months(start, template.term_months) - timedelta(days=1)
+        defaults = {
+            "title": f"{template.name} — {client.name}",
+            "contract_type": template.contract_type,
+            "terms": template.terms_for(client),
+            "payment_terms": template.payment_terms,
+            "replacement_guarantee_days": template.replacement_guarantee_days,
+            "auto_renew": template.auto_renew,
+            "renewal_term_months": template.term_months,
+            "start_date": start,
+            "end_date": end,
+            "renewal_date": end + timedelta(days=1),
+            "currency": client.currency or "USD",
+        }
+        return cls.action_create(client, by, template=template, **{**defaults, **fields})
+
+    @classmethod
+    def action_convert_quote(cls, quote: Quote, by: User | None = None, **fields) -> Contract:
+        """The contract of an accepted quote: its lines, totals and terms carried over, and the
+        link kept both ways (``contract.quote``, ``quote.contract``).
+
+        :raise ContractStateError: unless the quote is accepted and not converted already.
+        """
+        if quote.status != "accepted":
+            raise ContractStateError(
+                f"Quote {quote.reference} is {quote.status}; only an accepted quote becomes a "
+                "contract.",
+                "quote",
+            )
+        if quote.contract is not None:
+            raise ContractStateError(
+                f"Quote {quote.reference} was converted to {quote.contract.number} already.",
+                "quote",
+            )
+        services = {line.service_type for line in quote.lines}
+        kind = TYPE_BY_SERVICE.get(services.pop()) if len(services) == 1 else None
+        number = next_number(model=cls, letter="C")
+        start = fields.pop("start_date", None) or date.today()
+        end = add_months(start, 12) - timedelta(days=1)
+        defaults = {
+            "title": quote.title,
+            "contract_type": kind or "project",
+            "currency": quote.currency,
+            "discount_percent": quote.discount_percent,
+            "tax_rate": quote.tax_rate,
+            "payment_terms": quote.payment_terms,
+            "replacement_guarantee_days": quote.replacement_guarantee_days,
+            "terms": quote.terms,
+            "start_date": start,
+            "end_date": end,
+            "renewal_date": end + timedelta(days=1),
+            "client_signatory": quote.accepted_by,
+            "owner": quote.created_by or by,
+        }
+        contract = cls(
+            number=number,
+            client=quote.client,
+            client_id=quote.client_id,
+            created_by=by,
+            quote=quote,
+            **{**defaults, **fields},
+        )
+        session = _session()
+        with session.no_autoflush:
+            for line in quote.lines:
+                contract.lines.append(ContractLine(**line.as_dict()))
+            contract.value = contract.total
+            session.add(contract)
+        contract.action_record_version(by, f"Converted from quote {quote.reference}")
+        record_activity(
+            session,
+            "quote",
+            f"Quote {quote.reference} converted to contract {contract.number}",
+            client_id=quote.client_id,
+            subject_type="quote",
+            subject_id=quote.id,
+            actor=by,
+        )
+        return contract
+
+    # -- content and versions
+    def action_update(self, by: User | None = None, note: str | None = None, **fields) -> bool:
+        """Change a draft's content and record the version; True when anything changed.
+
+        :raise ContractStateError: unless a draft.  :raise ContractError: for a broken rule.
+        """
+        self._refuse_unless("draft", "changed")
+        for field, value in fields.items():
+            if field not in VERSIONED_FIELDS and field not in ("client_signatory", "owner"):
+                raise ContractError(
+                    f"{field.replace('_', ' ').capitalize()} is not a contract field.", field
+                )
+            setattr(self, field, value)
+        self.validate()
+        return self.action_record_version(by, note) is not None
+
+    def add_line(
+        self, service_type: str, description: str, quantity: Decimal, rate: Decimal
+    ) -> ContractLine:
+        """Add a line to a draft (``action_record_version`` records the change)."""
+        self._refuse_unless("draft", "changed")
+        line = ContractLine(
+            service_type=service_type,
+            description=(description or "").strip(),
+            quantity=Decimal(quantity),
+            rate=Decimal(rate),
+            position=len(self.lines) + 1,
+        )
+        line.validate()
+        self.lines.append(line)
+        return line
+
+    def remove_line(self, line: ContractLine) -> None:
+        self._refuse_unless("draft", "changed")
+        self.lines.remove(line)
+        for position, kept in enumerate(self.lines, start=1):
+            kept.position = position
+
+    def action_record_version(
+        self, by: User | None = None, note: str | None = None
+    ) -> ContractVersion | None:
+        """Keep the current content as the next version, unless it equals the last one."""
+        snapshot = self.snapshot()
+        latest = self.versions[-1] if self.versions else None
+        if latest is not None and latest.content == snapshot:
+            return None
+        session = _session()
+        if self.id is None:
+            session.flush()
+        version = ContractVersion(
+            number=(latest.number if latest else 0) + 1,
+            content=snapshot,
+            created_by=by,
+            created_at=utcnow(),
+            note=(note or "").strip()[:500] or None,
+        )
+        self.versions.append(version)
+        self.version = version.number
+        self._log(by, f"Contract {self.number} version {version.number}: {note or 'edited'}")
+        return version
+
+    # -- approval and sending
+    def action_submit(self, by: User | None = None) -> None:
+        """Send a draft for approval.  :raise ContractStateError: when it needs none."""
+        self._refuse_unless("draft", "submitted for approval")
+        self.validate()
+        if not self.approvals_needed:
+            raise ContractStateError(
+                f"{self.reference} is worth {self.currency} {self.value:,}, within the "
+                f"approval limit of {approval_threshold():,}: send it without approval.",
+                "status",
+            )
+        self.status = "in_approval"
+        self._log(by, f"Contract {self.number} submitted for approval")
+
+    def action_approve(self, by: User, comment: str | None = None) -> bool:
+        """Approve at the next level; True when the contract is now approved.
+
+        :raise ContractStateError: unless in approval.
+        :raise ContractError: for an approver without the level's role, or the same person at
+            both levels.
+        """
+        self._refuse_unless("in_approval", "approved")
+        level = len(self.approvals) + 1
+        roles = {role.name for role in by.roles}
+        wanted = (ROLE_ACCOUNT_MANAGER, ROLE_ADMIN) if level == 1 else (ROLE_ADMIN,)
+        if not roles & set(wanted):
+            who = "an Account Manager or an Admin" if level == 1 else "an Admin"
+            raise ContractError(
+                f"Approval level {level} of {self.reference} needs {who}.", "status"
+            )
+        if any(approval.approver_id == by.id for approval in self.approvals):
+            raise ContractError(
+                "The second approval must come from someone other than the first approver.",
+                "status",
+            )
+        self.approvals.append(
+            ContractApproval(
+                level=level,
+                approver=by,
+                approver_id=by.id,
+                at=utcnow(),
+                version=self.version,
+                comment=(comment or "").strip()[:1000] or None,
+            )
+        )
+        done = level >= self.approvals_needed
+        if done:
+            self.status = "approved"
+        self._log(
+            by, f"Contract {self.number} approved at level {level} of {self.approvals_needed}"
+        )
+        return done
+
+    def action_reject(self, by: User, reason: str) -> None:
+        """Send it back to draft with the reason; its approvals start again."""
+        self._refuse_unless("in_approval", "rejected")
+        if _blank(reason):
+            raise ContractError("Give the reason for sending the contract back.", "reason")
+        self.status = "draft"
+        self.approvals.clear()
+        self._log(by, f"Contract {self.number} sent back to draft: {reason.strip()[:400]}")
+
+    def action_reopen(self, by: User | None = None, reason: str | None = None) -> None:
+        """Back to draft to change it (approvals start again)."""
+        if self.status not in ("in_approval", "approved", "sent"):
+            raise ContractStateError(
+                f"{self.reference} is {self.status_label.lower()}; only a contract in approval, "
+                "approved or sent is reopened.",
+                "status",
+            )
+        self.status, self.sent_at = "draft", None
+        self.approvals.clear()
+        self._log(
+            by, f"Contract {self.number} reopened as a draft" + (f": {reason}" if reason else "")
+        )
+
+    def action_send(self, by: User | None = None) -> None:
+        """Send for signature.  :raise ContractStateError: for a contract that needs approval
+        and lacks it, or is not a draft or approved."""
+        if self.status == "draft" and self.approvals_needed:
+            raise ContractStateError(
+                f"{self.reference} is worth {self.currency} {self.value:,}, above "
+                f"{approval_threshold():,}: an Account Manager and then an Admin must approve "
+                "it before it is sent.",
+                "status",
+            )
+        if self.status not in ("draft", "approved"):
+            raise ContractStateError(
+                f"{self.reference} is {self.status_label.lower()}; only a draft or an approved "
+                "contract is sent.",
+                "status",
+            )
+        self.validate()
+        self.status, self.sent_at = "sent", utcnow()
+        self._log(by, f"Contract {self.number} version {self.version} sent for signature")
+
+    def action_sign(self, name: str, by: User | None = None, on: date | None = None) -> None:
+        """Record the client's signature (typed full name); the contract becomes active."""
+        self._refuse_unless("sent", "signed")
+        typed = " ".join((name or "").split())
+        if len(typed.split(" ")) < 2 or len(typed) > 191:
+            raise ContractError("Type the signatory's full name (first and last).", "name")
+        self.status, self.signed_name = "active", typed
+        self.signed_at = (
+            datetime.combine(on, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
+            if on
+            else utcnow()
+        )
+        self._log(by, f"Contract {self.number} signed by {typed}")
+
+    # -- lifecycle
+    def action_renew(self, by: User | None = None) -> None:
+        """Extend an active contract by its renewal term (end and renewal dates move on)."""
+        self._refuse_unless("active", "renewed")
+        months = self.renewal_term_months
+        if self.end_date is not None:
+            self.end_date = add_months(self.end_date, months)
+        if self.renewal_date is not None:
+            self.renewal_date = add_months(self.renewal_date, months)
+        self._renewed_to = (self.end_date, self.renewal_date)
+        self.validate()
+        self.action_record_version(by, f"Renewed for {months} months")
+
+    def action_terminate(self, by: User | None, reason: str) -> None:
+        self._refuse_unless("active", "terminated")
+        self._end("terminated", by, reason)
+
+    def action_cancel(self, by: User | None, reason: str) -> None:
+        if self.status not in OPEN_STATUSES:
+            raise ContractStateError(
+                f"{self.reference} is {self.status_label.lower()}; only an unsigned contract is "
+                "cancelled.",
+                "status",
+            )
+        self._end("cancelled", by, reason)
+
+    def action_expire(self, today: date | None = None) -> bool:
+        """An active contract past its end date, not renewing itself, expires."""
+        today = today or date.today()
+        if self.status == "active" and self.end_date is not None and self.end_date < today:
+            if self.auto_renew:
+                return False
+            self.status, self.ended_at = "expired", utcnow()
+            self._log(None, f"Contract {self.number} expired (ended {self.end_date})")
+            return True
+        return False
+
+    def _end(self, status: str, by: User | None, reason: str) -> None:
+        if _blank(reason):
+            raise ContractError("Give the reason.", "reason")
+        self.status, self.ended_at, self.end_reason = status, utcnow(), reason.strip()[:1000]
+        self._log(by, f"Contract {self.number} {status}: {self.end_reason}")
+
+    def _refuse_unless(self, status: str, wanted: str) -> None:
+        if self.status != status:
+            raise ContractStateError(
+                f"{self.reference} is {self.status_label.lower()}; only a contract "
+                f"{STATUS_LABELS[status].lower()} is {wanted}.",
+                "status",
+            )
+
+    def _log(self, by: User | None, summary: str) -> None:
+        session = _session()
+        if self.id is None:
+            session.flush()
+        record_activity(
+            session,
+            "contract",
+            summary,
+            client_id=self.client_id,
+            subject_type="contract",
+            subject_id=self.id,
+            actor=by,
+        )
+
+    # -- performance
+    def performance(self, today: date | None = None) -> ContractPerformance:
+        """Placements made for the client during the contract's term, against its target, and
+        the fees they earned against its value (in the contract's currency)."""
+        from .candidates import Placement
+
+        today = today or date.today()
+        end = min(self.end_date, today) if self.end_date else today
+        rows = (
+            _session()
+            .execute(
+                select(Placement.currency, func.count(Placement.id), func.sum(Placement.fee_due))
+                .where(
+                    Placement.client_id == self.client_id,
+                    Placement.start_date >= self.start_date,
+                    Placement.start_date <= end,
+                )
+                .group_by(Placement.currency)
+            )
+            .all()
+        )
+        placements = sum(count for _, count, _ in rows)
+        fees = sum(
+            (Decimal(total or 0) for currency, _, total in rows if currency == self.currency),
+            Decimal(0),
+        )
+        other = sorted(currency for currency, _, _ in rows if currency != self.currency)
+        return ContractPerformance(
+            placements=placements,
+            placements_target=self.placements_target,
+            fees=money(fees, self.currency),
+            value=self.value,
+            currency=self.currency,
+            other_currencies=other,
+        )
+
+
+def _plain(value):
+    """A JSON value that compares equal whenever the column's value does (2 decimal places)."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class ContractPerformance:
+    placements: int
+    placements_target: int | None
+    fees: Decimal
+    value: Decimal
+    currency: str
+    other_currencies: list[str]  # placements' fees in these are not counted in ``fees``
+
+    @property
+    def placements_percent(self) -> int | None:
+        if not self.placements_target:
+            return None
+        return round(100 * self.placements / self.placements_target)
+
+    @property
+    def fees_percent(self) -> int | None:
+        if not self.value:
+            return None
+        return round(100 * self.fees / self.value)
+
+    def as_dict(self) -> dict:
+        return {
+            "placements": self.placements,
+            "placements_target": self.placements_target,
+            "placements_percent": self.placements_percent,
+            "fees": str(self.fees),
+            "value": str(self.value),
+            "fees_percent": self.fees_percent,
+            "currency": self.currency,
+            "other_currencies": self.other_currencies,
+        }
+
+
+class ContractLine(ServiceLine, Model):
+    __tablename__ = "contract_line"
+    __table_args__ = (
+        CheckConstraint(
+            _choice_sql("service_type", SERVICE_TYPES), name="ck_contract_line_service"
+        ),
+    )
+    error = ContractError
+
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contract.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    contract: Mapped[Contract] = relationship(back_populates="lines")
+
+    @property
+    def parent(self) -> Contract | None:
+        return self.contract
+
+
+class ContractVersion(Model):
+    """One saved state of a contract's content, numbered from 1."""
+
+    __tablename__ = "contract_version"
+    __table_args__ = (UniqueConstraint("contract_id", "number", name="uq_contract_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contract.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    content_json: Mapped[str] = mapped_column(Text, nullable=False)
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    contract: Mapped[Contract] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship(User)
+
+    def __str__(self) -> str:
+        return f"version {self.number}"
+
+    @property
+    def content(self) -> dict:
+        return json.loads(self.content_json)
+
+    @content.setter
+    def content(self, value: dict) -> None:
+        self.content_json = json.dumps(value, sort_keys=True)
+
+    @property
+    def fields(self) -> dict:
+        return self.content["fields"]
+
+    @property
+    def lines(self) -> list[dict]:
+        return self.content["lines"]
+
+    def previous(self) -> ContractVersion | None:
+        earlier = [v for v in self.contract.versions if v.number < self.number]
+        return earlier[-1] if earlier else None
+
+    def diff(self, other: ContractVersion | None = None) -> ContractDiff:
+        """What changed from ``other`` (by default the version before) to this one."""
+        other = other or self.previous()
+        return diff_snapshots(other.content if other else None, self.content)
+
+
+@dataclass(frozen=True)
+class ContractDiff:
+    fields: list[tuple[str, str, str]]  # (label, before, after)
+    lines: list[str]  # "Line 2 added: ...", "Line 1: quantity 1 → 2"
+    terms: list[str]  # a unified diff of the terms, line by line
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.lines or self.terms)
+
+
+def _shown(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if field == "value":
+        return f"{Decimal(value):,.2f}"
+    if field == "client_signatory_id":
+        from .contacts import Contact
+
+        contact = _session().get(Contact, value)
+        return str(contact) if contact else f"contact {value}"
+    return str(value)
+
+
+def _line_text(line: dict) -> str:
+    return f"{line['service_type']}: {line['description']}, {line['quantity']} × {line['rate']}"
+
+
+def diff_snapshots(before: dict | None, after: dict) -> ContractDiff:
+    """The readable difference between two snapshots (``before`` None: everything is new)."""
+    old_fields = before["fields"] if before else {}
+    fields = []
+    for field in VERSIONED_FIELDS:
+        if field == "terms":
+            continue
+        old, new = old_fields.get(field), after["fields"].get(field)
+        if before is not None and old != new:
+            label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+            fields.append((label, _shown(field, old), _shown(field, new)))
+    lines = []
+    old_lines = before["lines"] if before else []
+    for position in range(max(len(old_lines), len(after["lines"]))):
+        old = old_lines[position] if position < len(old_lines) else None
+        new = after["lines"][position] if position < len(after["lines"]) else None
+        if old == new:
+            continue
+        if old is None:
+            lines.append(f"Line {position + 1} added: {_line_text(new)}")
+        elif new is None:
+            lines.append(f"Line {position + 1} removed: {_line_text(old)}")
+        else:
+            changes = [
+                f"{key.replace('_', ' ')} {old[key]} → {new[key]}"
+                for key in ("service_type", "description", "quantity", "rate")
+                if old[key] != new[key]
+            ]
+            lines.append(f"Line {position + 1}: {'; '.join(changes)}")
+    terms = []
+    old_terms, new_terms = old_fields.get("terms") or "", after["fields"].get("terms") or ""
+    if before is not None and old_terms != new_terms:
+        terms = list(
+            difflib.unified_diff(
+                old_terms.splitlines(), new_terms.splitlines(), "before", "after", lineterm="", n=1
+            )
+        )[2:]
+    return ContractDiff(fields, lines, terms)
+
+
+class ContractApproval(Model):
+    """One level of approval given to a contract (of the version it had then)."""
+
+    __tablename__ = "contract_approval"
+    __table_args__ = (UniqueConstraint("contract_id", "level", name="uq_contract_approval_level"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contract.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    level: Mapped[int] = mapped_column(Integer, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    approver_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+
+    contract: Mapped[Contract] = relationship(back_populates="approvals")
+    approver: Mapped[User] = relationship(User, lazy="joined")
+
+
+# ---------------------------------------------------------------- the daily job's queries
+
+
+def renewal_notices_due(today: date | None = None, days: int = 30) -> list[Contract]:
+    """Active contracts whose renewal date is within ``days`` and not notified yet."""
+    today = today or date.today()
+    return list(
+        _session().scalars(
+            select(Contract)
+            .where(
+                Contract.status == "active",
+                Contract.renewal_date.is_not(None),
+                Contract.renewal_date <= today + timedelta(days=days),
+                Contract.renewal_date >= today,
+                (Contract.renewal_notice_for.is_(None))
+                | (Contract.renewal_notice_for != Contract.renewal_date),
+            )
+            .order_by(Contract.renewal_date, Contract.id)
+        )
+    )
+
+
+def renew_and_expire_contracts(today: date | None = None) -> tuple[int, int]:
+    """Renew active auto-renewing contracts whose renewal date has come; expire the others
+    past their end date. Returns (renewed, expired); the caller commits."""
+    today = today or date.today()
+    session = _session()
+    renewed = 0
+    due = session.scalars(
+        select(Contract).where(
+            Contract.status == "active",
+            Contract.auto_renew.is_(True),
+            Contract.renewal_date <= today,
+        )
+    ).all()
+    for contract in due:
+        while contract.renewal_date <= today:  # a job that did not run for a while catches up
+            contract.action_renew(None)
+        renewed += 1
+    ended = session.scalars(
+        select(Contract).where(Contract.status == "active", Contract.end_date < today)
+    ).all()
+    expired = sum(1 for contract in ended if contract.action_expire(today))
+    return renewed, expired

@@ -1,0 +1,365 @@
+"""Contracts: conversion from a quote, templates, versions and their differences, the
+two-level approval above the configured value, signature, renewal, expiry and performance."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from flask import current_app
+
+from extensions import db
+from models import (
+    Contract,
+    ContractError,
+    ContractStateError,
+    ContractTemplate,
+    JobOrder,
+)
+from models.contracts import add_months, renew_and_expire_contracts, renewal_notices_due
+from tests.factories import (
+    ClientContactFactory,
+    ClientFactory,
+    accepted_quote,
+    add_candidate,
+    draft_contract,
+    make_user,
+    open_job_order,
+    quote_with_lines,
+)
+
+pytestmark = pytest.mark.usefixtures("ctx")
+
+
+# ---------------------------------------------------------------- converting a quote
+
+
+def test_an_accepted_quote_converts_with_its_lines_terms_and_a_link_both_ways():
+    manager = make_user("Account Manager")
+    quote = accepted_quote(by=manager)
+    contract = Contract.action_convert_quote(quote, manager)
+    db.session.commit()
+
+    assert contract.number.startswith(f"C-{date.today().year}-")
+    assert contract.quote is quote and quote.contract is contract
+    assert [
+        (line.service_type, line.description, line.quantity, line.rate) for line in contract.lines
+    ] == [(line.service_type, line.description, line.quantity, line.rate) for line in quote.lines]
+    assert contract.total == quote.total == contract.value
+    assert (contract.payment_terms, contract.replacement_guarantee_days, contract.terms) == (
+        "net_30",
+        90,
+        quote.terms,
+    )
+    assert contract.client_signatory == quote.accepted_by
+    assert contract.owner == manager
+    # Version 1 keeps the quote's lines.
+    [first] = contract.versions
+    assert first.number == 1 and contract.version == 1
+    assert [line["description"] for line in first.lines] == [
+        "VP of Engineering search",
+        "Senior engineers",
+    ]
+    assert first.note == f"Converted from quote {quote.reference}"
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        ("retained executive search", "retained search"),
+        ("contingency recruitment", "contingency"),
+        ("contract staffing", "project"),
+    ],
+)
+def test_the_contract_type_follows_the_quotes_one_service(service, expected):
+    quote = quote_with_lines()
+    for line in list(quote.lines):
+        quote.remove_line(line)
+    quote.add_line(service, "The work", Decimal("1"), Decimal("1000"))
+    quote.action_send()
+    quote.action_accept("Ada Lovelace", None)
+    assert Contract.action_convert_quote(quote).contract_type == expected
+
+
+def test_only_an_accepted_quote_converts_and_only_once():
+    quote = quote_with_lines()
+    with pytest.raises(ContractStateError, match="only an accepted quote becomes a contract"):
+        Contract.action_convert_quote(quote)
+    quote = accepted_quote()
+    contract = Contract.action_convert_quote(quote)
+    db.session.commit()
+    with pytest.raises(ContractStateError, match=f"converted to {contract.number} already"):
+        Contract.action_convert_quote(quote)
+
+
+# ---------------------------------------------------------------- templates
+
+
+def test_a_template_gives_type_terms_and_term_dates(monkeypatch):
+    monkeypatch.setitem(current_app.config, "AGENCY_NAME", "Harborview Search")
+    template = ContractTemplate(
+        name="MSA (enterprise)",
+        contract_type="master service agreement",
+        tier="enterprise",
+        terms="This agreement between {agency} and {client} covers every search.",
+        payment_terms="net_30",
+        term_months=24,
+        auto_renew=True,
+    )
+    template.validate()
+    db.session.add(template)
+    client = ClientFactory(name="Acme Robotics")
+    contract = Contract.action_create_from_template(
+        template, client, start_date=date(2027, 1, 31), value=Decimal("100000")
+    )
+    db.session.commit()
+    assert contract.contract_type == "master service agreement"
+    assert (
+        contract.terms
+        == "This agreement between Harborview Search and Acme Robotics covers every search."
+    )
+    assert (contract.start_date, contract.end_date, contract.renewal_date) == (
+        date(2027, 1, 31),
+        date(2029, 1, 30),
+        date(2029, 1, 31),
+    )
+    assert contract.auto_renew and contract.renewal_term_months == 24
+    assert contract.template is template
+
+
+def test_months_are_added_by_the_calendar():
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2027, 11, 15), 3) == date(2028, 2, 15)
+
+
+# ---------------------------------------------------------------- versions and differences
+
+
+def test_each_saved_change_is_a_version_and_the_difference_reads_plainly():
+    manager = make_user("Account Manager")
+    contract = draft_contract(by=manager)
+    assert contract.action_update(
+        manager,
+        "Client asked for a larger programme",
+        value=Decimal("45000"),
+        terms="Placements are guaranteed for 90 days.\nInvoices are due in 30 days.",
+    )
+    contract.add_line("contingency recruitment", "Data engineers", Decimal("2"), Decimal("9000"))
+    contract.action_record_version(manager, "Added a line")
+    db.session.commit()
+
+    assert [v.number for v in contract.versions] == [1, 2, 3]
+    second, third = contract.versions[1], contract.versions[2]
+    diff = second.diff()
+    assert diff.fields == [("Value", "40,000.00", "45,000.00")]
+    assert diff.terms == [
+        "@@ -1 +1,2 @@",
+        " Placements are guaranteed for 90 days.",
+        "+Invoices are due in 30 days.",
+    ]
+    assert third.diff().lines == [
+        "Line 1 added: contingency recruitment: Data engineers, 2.00 × 9000.00"
+    ]
+    # Version 1 is kept as it was.
+    assert contract.versions[0].fields["value"] == "40000.00"
+    assert not contract.versions[0].diff()  # nothing before it to differ from
+
+
+def test_saving_without_a_change_makes_no_version():
+    contract = draft_contract()
+    assert not contract.action_update(None, value=Decimal("40000"))
+    assert contract.action_record_version() is None
+    assert len(contract.versions) == 1
+
+
+def test_a_sent_contract_is_changed_only_by_reopening_it():
+    contract = draft_contract()
+    contract.action_send()
+    db.session.commit()
+    with pytest.raises(ContractStateError, match="only a contract draft is changed"):
+        contract.action_update(None, value=Decimal("1"))
+    contract.value = Decimal("1")
+    with pytest.raises(ContractStateError, match="reopen it as a draft to change value"):
+        contract.validate()
+    db.session.rollback()
+    contract.action_reopen(None, "Client wants a longer guarantee")
+    assert contract.status == "draft" and contract.sent_at is None
+    assert contract.action_update(None, replacement_guarantee_days=120)
+
+
+# ---------------------------------------------------------------- approval and sending
+
+
+def test_a_contract_above_the_limit_needs_an_account_manager_then_another_admin(monkeypatch):
+    monkeypatch.setitem(current_app.config, "CONTRACT_APPROVAL_VALUE", Decimal("50000"))
+    manager, admin = make_user("Account Manager"), make_user("Admin")
+    contract = draft_contract(value=Decimal("80000"))
+    assert contract.approvals_needed == 2
+    with pytest.raises(ContractStateError, match="must approve it before it is sent"):
+        contract.action_send(manager)
+    contract.action_submit(manager)
+    with pytest.raises(
+        ContractError, match="Approval level 1 .* needs an Account Manager or an Admin"
+    ):
+        contract.action_approve(make_user("Recruiter"))
+    assert contract.action_approve(manager, "Rates checked") is False
+    with pytest.raises(ContractError, match="Approval level 2 .* needs an Admin"):
+        contract.action_approve(make_user("Account Manager"))
+    assert contract.action_approve(admin) is True
+    assert contract.status == "approved"
+    assert [(a.level, a.approver, a.version) for a in contract.approvals] == [
+        (1, manager, 1),
+        (2, admin, 1),
+    ]
+    contract.action_send(manager)
+    assert contract.status == "sent"
+
+
+def test_the_same_person_cannot_approve_both_levels():
+    admin = make_user("Admin")
+    contract = draft_contract(value=Decimal("80000"))
+    contract.action_submit(admin)
+    contract.action_approve(admin)
+    with pytest.raises(ContractError, match="someone other than the first approver"):
+        contract.action_approve(admin)
+
+
+def test_a_rejection_sends_it_back_to_draft_and_approvals_start_again():
+    manager = make_user("Account Manager")
+    contract = draft_contract(value=Decimal("80000"))
+    contract.action_submit(manager)
+    contract.action_approve(manager)
+    with pytest.raises(ContractError, match="reason"):
+        contract.action_reject(manager, " ")
+    contract.action_reject(manager, "Discount too deep")
+    assert contract.status == "draft" and contract.approvals == []
+
+
+def test_a_contract_within_the_limit_is_sent_without_approval():
+    contract = draft_contract(value=Decimal("50000"))
+    assert contract.approvals_needed == 0
+    with pytest.raises(ContractStateError, match="send it without approval"):
+        contract.action_submit()
+    contract.action_send()
+    assert contract.status == "sent"
+
+
+def test_signing_needs_the_full_name_and_makes_it_active():
+    contract = draft_contract()
+    with pytest.raises(ContractStateError, match="only a contract sent for signature is signed"):
+        contract.action_sign("Ada Lovelace")
+    contract.action_send()
+    with pytest.raises(ContractError, match="full name"):
+        contract.action_sign("Ada")
+    contract.action_sign("  Ada   Lovelace ")
+    assert (contract.status, contract.signed_name) == ("active", "Ada Lovelace")
+
+
+def test_the_client_signatory_must_be_the_clients_contact():
+    contract = draft_contract()
+    stranger = ClientContactFactory().contact
+    with pytest.raises(ContractError, match="is not a contact of"):
+        contract.action_update(None, client_signatory=stranger)
+    db.session.rollback()
+    ours = ClientContactFactory(client=contract.client).contact
+    contract.action_update(None, client_signatory=ours)
+    assert contract.versions[-1].diff().fields == [("Client signatory", "—", str(ours))]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"title": " "}, "title", "Title is required"),
+        ({"contract_type": "barter"}, "contract_type", "Type must be one of"),
+        ({"value": Decimal("-1")}, "value", "Value must be 0 to"),
+        (
+            {"end_date": date.today() - timedelta(days=1)},
+            "end_date",
+            "End date must be on or after",
+        ),
+        (
+            {"auto_renew": True, "renewal_date": None},
+            "renewal_date",
+            "Auto-renewal needs a renewal date",
+        ),
+        ({"currency": "XXY"}, "currency", "ISO 4217"),
+        ({"payment_terms": "whenever"}, "payment_terms", "Payment terms must be one of"),
+    ],
+)
+def test_bad_content_is_refused_naming_the_field(fields, field, message):
+    contract = draft_contract()
+    with pytest.raises(ContractError, match=message) as refused:
+        contract.action_update(None, **fields)
+    assert refused.value.field == field
+
+
+# ---------------------------------------------------------------- renewal and expiry
+
+
+def _active(**fields) -> Contract:
+    contract = draft_contract(**fields)
+    contract.action_send()
+    contract.action_sign("Ada Lovelace")
+    db.session.commit()
+    return contract
+
+
+def test_renewal_notices_are_due_within_the_notice_days_once_per_renewal():
+    soon = _active(start_date=date.today() - timedelta(days=340))  # renews in 25 days
+    _active()  # renews in a year
+    assert renewal_notices_due(days=30) == [soon]
+    soon.renewal_notice_for = soon.renewal_date
+    db.session.commit()
+    assert renewal_notices_due(days=30) == []
+
+
+def test_an_auto_renewing_contract_renews_by_its_term_and_keeps_a_version():
+    start = date.today() - timedelta(days=365)
+    contract = _active(start_date=start, auto_renew=True, renewal_term_months=12)
+    renewal = contract.renewal_date
+    assert renew_and_expire_contracts() == (1, 0)
+    db.session.commit()
+    assert contract.status == "active"
+    assert contract.renewal_date == add_months(renewal, 12)
+    assert contract.versions[-1].note == "Renewed for 12 months"
+    assert contract.versions[-1].diff().fields[0][0] == "End date"
+
+
+def test_a_contract_past_its_end_without_auto_renewal_expires():
+    contract = _active(start_date=date.today() - timedelta(days=400))
+    assert renew_and_expire_contracts() == (0, 1)
+    assert contract.status == "expired"
+
+
+def test_only_an_active_contract_is_terminated_and_the_reason_is_kept():
+    contract = _active()
+    with pytest.raises(ContractError, match="reason"):
+        contract.action_terminate(None, "")
+    contract.action_terminate(None, "Client closed its London office")
+    assert (contract.status, contract.end_reason) == (
+        "terminated",
+        "Client closed its London office",
+    )
+    with pytest.raises(ContractStateError):
+        contract.action_renew()
+
+
+# ---------------------------------------------------------------- performance
+
+
+def test_performance_counts_the_terms_placements_and_their_fees():
+    client = ClientFactory()
+    contract = _active(client=client, placements_target=4, value=Decimal("50000"))
+    job: JobOrder = open_job_order(client=client, openings=3)
+    for salary in (Decimal("100000"), Decimal("120000")):
+        add_candidate(job, "offer").action_place(date.today(), salary)
+    db.session.commit()
+    outside = _active(client=ClientFactory())  # another client's contract sees none of them
+
+    performance = contract.performance()
+    assert (performance.placements, performance.placements_target) == (2, 4)
+    assert performance.placements_percent == 50
+    assert performance.fees == Decimal("50000.00")  # the job order's fixed fee, twice
+    assert performance.fees_percent == 100
+    assert outside.performance().placements == 0
