@@ -33,6 +33,11 @@ RESOURCE_PERMISSIONS = {
     "Pipeline": ["can_read", "can_write"],
     # Quotes; ``send`` puts a draft in front of the client.
     "Quote": ["can_read", "can_write", "can_send"],
+    # Contracts and their templates; ``send`` goes to the client for signature, ``approve`` is
+    # the approval step (its levels are checked by the model).
+    "Contract": ["can_read", "can_write", "can_send", "can_approve"],
+    # Offers to candidates; ``approve`` lets an offer above the job order's budget go out.
+    "Offer": ["can_read", "can_write", "can_approve"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -48,6 +53,8 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Project": {"read", "write"},
         "Pipeline": {"read", "write"},
         "Quote": {"read", "write", "send"},
+        "Contract": {"read", "write", "send", "approve"},
+        "Offer": {"read", "write", "approve"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -57,6 +64,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "JobOrder": {"read", "write"},
         "Project": {"read", "write"},
         "Pipeline": {"read", "write"},
+        "Offer": {"read", "write"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -68,6 +76,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Project": {"read"},
         "Pipeline": {"read"},
         "Quote": {"read", "write"},
+        "Contract": {"read"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -99,6 +108,9 @@ MENU_RESOURCES = {
     "Feedback turnaround": "Pipeline",
     "Commercial": "Quote",
     "Quotes": "Quote",
+    "Contracts": "Contract",
+    "Contract templates": "Contract",
+    "Offers": "Offer",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.
