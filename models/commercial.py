@@ -88,6 +88,27 @@ def money(amount: Decimal, currency: str) -> Decimal:
     return Decimal(amount).quantize(exponent, ROUND_HALF_UP)
 
 
+class OnClientTimeline:
+    """A client's record that writes its events on the client's timeline, as the activity kind
+    ``timeline_kind`` with itself as the subject."""
+
+    timeline_kind = "updated"
+
+    def _log(self, by: User | None, summary: str) -> None:
+        session = _session()
+        if self.id is None:
+            session.flush()
+        record_activity(
+            session,
+            self.timeline_kind,
+            summary,
+            client_id=self.client_id,
+            subject_type=self.__tablename__,
+            subject_id=self.id,
+            actor=by,
+        )
+
+
 class PricedLines:
     """Totals of a record with priced ``lines``, a ``currency``, ``discount_percent`` and
     ``tax_rate`` (quotes and contracts): each amount rounded to the currency's minor unit."""
@@ -110,8 +131,9 @@ class PricedLines:
         return self.subtotal - self.discount + self.tax
 
 
-class Quote(PricedLines, ConstructorDefaults, TimestampMixin, Model):
+class Quote(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixin, Model):
     __tablename__ = "quote"
+    timeline_kind = "quote"
     __table_args__ = (
         UniqueConstraint("number", "version", name="uq_quote_number_version"),
         CheckConstraint(_choice_sql("status", QUOTE_STATUSES), name="ck_quote_status"),
@@ -363,20 +385,6 @@ class Quote(PricedLines, ConstructorDefaults, TimestampMixin, Model):
             raise QuoteStateError(
                 f"{self.reference} is {self.status}; it can no longer be {wanted}.", "status"
             )
-
-    def _log(self, by: User | None, summary: str) -> None:
-        session = _session()
-        if self.id is None:
-            session.flush()
-        record_activity(
-            session,
-            "quote",
-            summary,
-            client_id=self.client_id,
-            subject_type="quote",
-            subject_id=self.id,
-            actor=by,
-        )
 
 
 class ServiceLine:

@@ -53,7 +53,15 @@ from .base import (
     utcnow,
 )
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
-from .commercial import SERVICE_TYPES, PricedLines, Quote, ServiceLine, money, next_number
+from .commercial import (
+    SERVICE_TYPES,
+    OnClientTimeline,
+    PricedLines,
+    Quote,
+    ServiceLine,
+    money,
+    next_number,
+)
 from .recruiting import MONEY_MAX, PAYMENT_TERMS
 
 if TYPE_CHECKING:
@@ -200,8 +208,9 @@ class ContractTemplate(TimestampMixin, Model):
         )
 
 
-class Contract(PricedLines, ConstructorDefaults, TimestampMixin, Model):
+class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixin, Model):
     __tablename__ = "contract"
+    timeline_kind = "contract"
     __table_args__ = (
         UniqueConstraint("number", name="uq_contract_number"),
         CheckConstraint(_choice_sql("status", CONTRACT_STATUSES), name="ck_contract_status"),
@@ -734,20 +743,6 @@ class Contract(PricedLines, ConstructorDefaults, TimestampMixin, Model):
                 f"{STATUS_LABELS[status].lower()} is {wanted}.",
                 "status",
             )
-
-    def _log(self, by: User | None, summary: str) -> None:
-        session = _session()
-        if self.id is None:
-            session.flush()
-        record_activity(
-            session,
-            "contract",
-            summary,
-            client_id=self.client_id,
-            subject_type="contract",
-            subject_id=self.id,
-            actor=by,
-        )
 
     # -- performance
     def performance(self, today: date | None = None) -> ContractPerformance:

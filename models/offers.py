@@ -34,11 +34,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .access import ROLE_ACCOUNT_MANAGER, ROLE_ADMIN
-from .activity import record_activity
 from .base import ConstructorDefaults, DomainError, Model, TimestampMixin, UTCDateTime, utcnow
 from .candidates import EXITS, PIPELINE, Application, Candidate
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
-from .commercial import money, next_number
+from .commercial import OnClientTimeline, money, next_number
 from .recruiting import LIVE_STATUSES, MONEY_MAX, JobOrder
 
 OFFER_STATUSES = (
@@ -90,8 +89,9 @@ def default_validity() -> int:
     return int(current_app.config.get("OFFER_VALID_DAYS", 7)) if has_app_context() else 7
 
 
-class Offer(ConstructorDefaults, TimestampMixin, Model):
+class Offer(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
     __tablename__ = "offer"
+    timeline_kind = "offer"
     __table_args__ = (
         UniqueConstraint("number", name="uq_offer_number"),
         CheckConstraint(_choice_sql("status", OFFER_STATUSES), name="ck_offer_status"),
@@ -383,20 +383,6 @@ class Offer(ConstructorDefaults, TimestampMixin, Model):
 
     def _status_text(self) -> str:
         return "expired" if self.is_expired else self.status_label.lower()
-
-    def _log(self, by: User | None, summary: str) -> None:
-        session = _session()
-        if self.id is None:
-            session.flush()
-        record_activity(
-            session,
-            "offer",
-            summary,
-            client_id=self.client_id,
-            subject_type="offer",
-            subject_id=self.id,
-            actor=by,
-        )
 
 
 class OfferRound(Model):
