@@ -33,11 +33,12 @@ from models import (
     visible_client_ids,
 )
 from models.candidates import STAGE_LABELS, Candidate
-from models.offers import OPEN_STATUSES, STATUS_LABELS
+from models.offers import OFFER_STATUSES, OPEN_STATUSES, STATUS_LABELS
 from models.recruiting import LIVE_STATUSES
 
 from .base import READ_WRITE, RulesModelView, field_error, id_fits
 from .documents import attachment
+from .fields import choice
 from .formats import day, when
 from .job_order_fields import person
 from .offer_forms import (
@@ -135,6 +136,9 @@ class OfferView(RulesModelView):
         "client": [visible_to_user("id")],
         "job_order": [visible_to_user()],
         "candidate": [["id", FilterCandidateWithOffer, None]],
+    }
+    search_form_extra_fields = {
+        "status": choice("Status", OFFER_STATUSES, labels=STATUS_LABELS),
     }
     show_template = "admin/offer_show.html"
     add_template = "admin/offer_add.html"

@@ -407,16 +407,24 @@ def test_the_list_shows_only_visible_offers_with_their_current_base(app, desk, r
     assert desk["hidden_number"] not in page
 
 
-def test_the_list_filters_by_job_order(app, desk, recruiter):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_flt_0_job_order={job}",
+        "_flt_0_candidate={candidate}",
+        "_flt_3_status=extended",
+    ],
+)
+def test_the_list_filters_by_job_order_candidate_and_status(app, desk, recruiter, query):
     pk = new_offer(recruiter, desk["application"])
+    act(recruiter, pk, "extend", expires_on="")
     with app.app_context():
-        other_job = open_job_order(
-            client=db.session.get(Offer, pk).client, salary_max=Decimal("150000")
-        )
-        other = draft_offer(other_job)
-        other_number = other.number
+        offer = _offer(pk)
+        other_job = open_job_order(client=offer.client, salary_max=Decimal("150000"))
+        other_number = draft_offer(other_job).number
         number = _offer(pk).number
-    page = recruiter.page(f"/offerview/list/?_flt_0_job_order={desk['job']}")
+        ids = {"job": desk["job"], "candidate": _offer(pk).candidate_id}
+    page = recruiter.page(f"/offerview/list/?{query.format(**ids)}")
     assert number in page and other_number not in page
 
 
