@@ -16,6 +16,7 @@ def register(appbuilder) -> None:
     from .importing import ImportView
     from .job_orders import JobOrderView
     from .meetings import MeetingActionView, MeetingView
+    from .offers import OfferView
     from .pipeline import PipelineBoardView
     from .pipeline_api import ApplicationApi, EvaluationApi
     from .privacy import ConsentRecordView
@@ -91,3 +92,4 @@ def register(appbuilder) -> None:
     appbuilder.add_api(EvaluationApi)
     appbuilder.add_view(QuoteView, "Quotes", icon="fa-file-text-o", category="Commercial")
     appbuilder.add_api(QuoteApi)
+    appbuilder.add_view(OfferView, "Offers", icon="fa-handshake-o", category="Recruiting")

@@ -129,6 +129,16 @@ class DomainModelApi(ModelRestApi):
         return self._domain_errors_as_json(lambda: super(DomainModelApi, self).put_headless(pk))
 
 
+def field_error(form, error: DomainError) -> None:
+    """Show a model's refusal beside the form field it names, or as a flash when the form has
+    no such field (a rule about the whole record)."""
+    field = form._fields.get(error.field or "")
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
 DB_INT_MAX = 2**31 - 1
 
 

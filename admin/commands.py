@@ -122,3 +122,14 @@ def expire_quotes_command() -> None:
     count = expire_quotes()
     db.session.commit()
     click.echo(f"{count} quote(s) expired.")
+
+
+@cli.command("expire-offers")
+def expire_offers_command() -> None:
+    """Mark every extended offer past its open-until date as expired (run it daily)."""
+    from extensions import db
+    from models.offers import expire_offers
+
+    count = expire_offers()
+    db.session.commit()
+    click.echo(f"{count} offer(s) expired.")

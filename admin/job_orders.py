@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField, TextAreaField
 
 from extensions import db
-from models import Application, Client, Contact, DomainError, JobOrder, NotFoundError
+from models import Application, Client, Contact, DomainError, JobOrder, NotFoundError, Offer
 from models.access import ROLE_RECRUITER
 from models.candidates import STAGE_LABELS, STAGES
 from models.recruiting import STAKEHOLDER_ROLES, status_label
@@ -115,6 +115,18 @@ def stage_counts(job_id: int) -> list[tuple[str, int]]:
         ).all()
     )
     return [(STAGE_LABELS[stage], counts.get(stage, 0)) for stage in STAGES]
+
+
+def job_offers(job_id: int) -> list[Offer]:
+    """The job order page's Offers tab: its offers, newest first, with their rounds."""
+    return list(
+        db.session.scalars(
+            select(Offer)
+            .where(Offer.job_order_id == job_id)
+            .options(selectinload(Offer.rounds))
+            .order_by(Offer.id.desc())
+        )
+    )
 
 
 def client_jobs(client_id: int) -> list[tuple[JobOrder, int]]:
@@ -284,6 +296,8 @@ class JobOrderView(RulesModelView):
             contacts=[link.contact for link in job.client.contact_links],
             stakeholder_roles=STAKEHOLDER_ROLES,
             stages=stage_counts(job.id),
+            offers=job_offers(job.id) if sm.has_access("can_read", "Offer") else None,
+            may_offer=sm.has_access("can_write", "Offer"),
             person=person,
             when=when,
             status_label=status_label,

@@ -27,11 +27,13 @@ from models import (
     Evaluation,
     Interview,
     JobOrder,
+    Offer,
     PipelineError,
     utcnow,
     visible_client_ids,
 )
 from models.candidates import EXITS, PIPELINE, STAGE_LABELS, STAGES
+from models.offers import OPEN_STATUSES
 from models.pipeline_metrics import average_time_to_fill, stage_conversion, time_to_fill
 
 from .base import id_fits
@@ -217,6 +219,9 @@ class PipelineBoardView(BaseView):
 
 # ---------------------------------------------------------------- the board's data
 
+# The stages whose cards offer "Make offer" (the new-offer form lists the same applications).
+OFFER_STAGES = ("submitted", "client_interview", "offer")
+
 
 def _board(job: JobOrder, state: BoardState | None = None) -> dict:
     """Everything the board template reads, in a fixed number of queries."""
@@ -257,6 +262,13 @@ def _board(job: JobOrder, state: BoardState | None = None) -> dict:
                 upcoming.get(application.id),
             )
         )
+    # The open offer of each application, for the card's link to it ("Make offer" otherwise).
+    offers = {
+        offer.application_id: offer
+        for offer in session.scalars(
+            select(Offer).where(Offer.job_order_id == job.id, Offer.status.in_(OPEN_STATUSES))
+        )
+    }
     in_pipeline = select(Application.candidate_id).where(Application.job_order_id == job.id)
     candidates = session.execute(
         select(Candidate.id, Candidate.first_name, Candidate.last_name, Candidate.current_title)
@@ -276,6 +288,9 @@ def _board(job: JobOrder, state: BoardState | None = None) -> dict:
         "funnel": stage_conversion(session, job.id),
         "candidates": candidates,
         "may_write": current_app.appbuilder.sm.has_access("can_write", "Pipeline"),
+        "offers": offers,
+        "offer_stages": OFFER_STAGES,
+        "may_offer": current_app.appbuilder.sm.has_access("can_write", "Offer"),
     }
 
 

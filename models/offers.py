@@ -172,6 +172,26 @@ class Offer(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
             and self.expires_on < date.today()
         )
 
+    @property
+    def available_actions(self) -> tuple[str, ...]:
+        """The verbs this offer's status allows now (the buttons a page shows): ``propose``,
+        ``approve`` (only when the latest round needs it), ``extend``, ``accept``, ``decline``,
+        ``withdraw``. The verbs themselves check again."""
+        if self.status not in OPEN_STATUSES:
+            return ()
+        if self.is_expired:
+            return ("withdraw",)
+        actions = ["propose"]
+        if self.status in ("draft", "negotiating"):
+            actions += ["approve"] if self.needs_approval else []
+            actions.append("extend")
+        if self.status == "extended":
+            actions.append("accept")
+        if self.status in ("extended", "negotiating"):
+            actions.append("decline")
+        actions.append("withdraw")
+        return tuple(actions)
+
     # -- actions
     @classmethod
     def action_create(
@@ -209,7 +229,8 @@ class Offer(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
                     "negotiate it, or withdraw it first.",
                     "application",
                 )
-        terms.setdefault("currency", application.job_order.currency)
+        if not terms.get("currency"):  # left blank: the job order's
+            terms["currency"] = application.job_order.currency
         offer = cls(
             application=application,
             job_order=application.job_order,
@@ -247,13 +268,14 @@ class Offer(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         if unknown:
             field = sorted(unknown)[0]
             raise OfferError(f"{field.replace('_', ' ').capitalize()} is not an offer term.", field)
-        terms = {**self.current.package(), **changes}
-        if terms == self.current.package():
+        previous = self.current
+        terms = {**previous.package(), **changes}
+        round_ = OfferRound.build(previous.number + 1, proposed_by, by, note, terms)
+        # Compared once parsed: "110000" and 110000.00, or a padded text, are the same term.
+        if round_.package() == previous.package():
             raise OfferError(
                 "The counter-offer changes nothing: give at least one new term.", "base_salary"
             )
-        previous = self.current
-        round_ = OfferRound.build(previous.number + 1, proposed_by, by, note, terms)
         self.rounds.append(round_)
         if self.status == "extended":
             self.status = "negotiating"
@@ -440,20 +462,28 @@ class OfferRound(Model):
         cls, number: int, proposed_by: str, by: User | None, note: str | None, terms: dict
     ) -> OfferRound:
         """A round from ``terms``, checked.  :raise OfferError: naming the first bad term."""
-        values = dict(terms)
-        for key in ("benefits", "terms", "equity"):
-            if isinstance(values.get(key), str):
-                values[key] = values[key].strip() or None
-        for key in ("base_salary", "bonus"):
-            if values.get(key) not in (None, ""):
-                try:
-                    values[key] = Decimal(str(values[key]))
-                except ArithmeticError:
-                    raise OfferError(
-                        f"{TERM_LABELS[key]} must be an amount such as 85000.", key
-                    ) from None
-            else:
+        values = {
+            key: value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+            for key, value in terms.items()
+        }
+        for key in ("benefits", "terms", "equity", "start_date"):
+            if values.get(key) == "":
                 values[key] = None
+        for key in ("base_salary", "bonus"):
+            if values.get(key) in (None, ""):
+                values[key] = None
+                continue
+            try:
+                values[key] = Decimal(str(values[key]))
+            except ArithmeticError:
+                values[key] = None
+            if values[key] is None or not values[key].is_finite():
+                raise OfferError(f"{TERM_LABELS[key]} must be an amount such as 85000.", key)
+        if isinstance(values.get("start_date"), str):  # a form's or an API's ISO date
+            try:
+                values["start_date"] = date.fromisoformat(values["start_date"])
+            except ValueError:
+                raise OfferError("Start date must be a date as YYYY-MM-DD.", "start_date") from None
         round_ = cls(
             number=number,
             proposed_by=proposed_by,

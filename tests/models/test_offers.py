@@ -158,9 +158,51 @@ def test_one_open_offer_per_application_and_none_for_a_rejected_candidate():
         ({"bonus": Decimal("-5")}, "bonus", "Bonus must be 0 to"),
         ({"currency": "usd!"}, "currency", "ISO 4217"),
         ({"equity": "x" * 200}, "equity", "at most 191 characters"),
+        ({"base_salary": "NaN"}, "base_salary", "Base salary must be an amount"),
+        ({"bonus": "Infinity"}, "bonus", "Bonus must be an amount"),
+        ({"start_date": "next week"}, "start_date", "Start date must be a date as YYYY-MM-DD"),
     ],
 )
 def test_bad_terms_are_refused_naming_the_field(terms, field, message):
     with pytest.raises(OfferError, match=message) as refused:
         draft_offer(**terms)
     assert refused.value.field == field
+
+
+def test_form_values_are_parsed_and_a_blank_currency_is_the_job_orders():
+    offer = draft_offer(
+        base_salary=" 105000.50 ", bonus="", currency="", start_date="2031-02-03", equity="  "
+    )
+    first = offer.current
+    assert (first.base_salary, first.bonus, first.currency) == (Decimal("105000.50"), None, "USD")
+    assert (first.start_date, first.equity) == (date(2031, 2, 3), None)
+
+
+def test_a_counter_offer_equal_once_parsed_changes_nothing():
+    offer = draft_offer(benefits="Health\nDental")
+    with pytest.raises(OfferError, match="changes nothing"):
+        offer.action_propose(
+            "candidate",
+            base_salary="110000.00",
+            bonus="10000",
+            benefits=" Health\r\nDental ",
+            start_date=offer.current.start_date.isoformat(),
+        )
+    assert len(offer.rounds) == 1
+
+
+def test_the_actions_offered_follow_the_status():
+    offer = draft_offer(base_salary=Decimal("125000"))
+    assert offer.available_actions == ("propose", "approve", "extend", "withdraw")
+    offer.action_approve(make_user("Account Manager"))
+    assert offer.available_actions == ("propose", "extend", "withdraw")
+    offer.action_extend()
+    assert offer.available_actions == ("propose", "accept", "decline", "withdraw")
+    offer.action_propose("candidate", bonus=Decimal("12000"))  # a new round, still above
+    assert offer.available_actions == ("propose", "approve", "extend", "decline", "withdraw")
+    offer.action_approve(make_user("Admin"))
+    offer.action_extend()
+    offer.expires_on = date.today() - timedelta(days=1)
+    assert offer.available_actions == ("withdraw",)
+    offer.action_withdraw(None, "Role closed")
+    assert offer.available_actions == ()
