@@ -22,6 +22,7 @@ from extensions import db
 from models import Contract, OutboxMessage, record_activity
 from models.contracts import add_months, renew_and_expire_contracts, renewal_notices_due
 
+from . import job
 from .documents import enqueue_document
 from .mail import compose, send_later
 
@@ -30,18 +31,20 @@ NO_RECIPIENT = "no owner or account manager with an email"
 
 @dataclass
 class RenewalRun:
-    """What a run did: the contracts renewed, expired and notified, the mails queued and the
-    notices skipped."""
+    """What a run did: the ids of the contracts renewed, expired and notified and of the mails
+    queued, and the notices skipped (plain values: an RQ job's result is pickled)."""
 
     renewed: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     notified: list[int] = field(default_factory=list)
-    messages: list[OutboxMessage] = field(default_factory=list)
+    messages: list[int] = field(default_factory=list)  # outbox message ids
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (contract id, reason)
 
 
+@job
 def run_contract_renewals(today: date | None = None, days: int | None = None) -> RenewalRun:
-    """Renew and expire what is due, then send the renewal notices due (safe to run twice)."""
+    """Renew and expire what is due, then send the renewal notices due (safe to run twice;
+    a scheduler may enqueue it on the RQ queue)."""
     today = today or date.today()
     days = days or current_app.config["CONTRACT_RENEWAL_NOTICE_DAYS"]
     run = RenewalRun()
@@ -65,7 +68,7 @@ def run_contract_renewals(today: date | None = None, days: int | None = None) ->
         message = _queue_notice(contract, recipient, today)
         db.session.commit()
         run.notified.append(contract_id)
-        run.messages.append(message)
+        run.messages.append(message.id)
         send_later(message)
     return run
 

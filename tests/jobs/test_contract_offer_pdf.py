@@ -154,3 +154,17 @@ def test_a_contract_is_marked_draft_until_sent_and_shows_its_signature_once_sign
     enqueue_document("contract", contract.id)
     text = _text(_generated(f"contract:{contract.id}")[-1])
     assert "Signed electronically by Maria Santos" in text
+
+
+def test_the_letterhead_carries_the_agencys_address_and_contacts_when_set(app, monkeypatch):
+    for key, value in {
+        "AGENCY_ADDRESS": "Floor 12, 6750 Ayala Avenue\nMakati City 1226",
+        "AGENCY_PHONE": "+63 2 8123 4567",
+        "AGENCY_EMAIL": "contracts@northstar.example",
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+    offer = draft_offer()
+    extend_offer(offer)
+    text = _text(_generated(f"offer:{offer.id}")[-1])
+    assert "Floor 12, 6750 Ayala Avenue, Makati City 1226" in text
+    assert "+63 2 8123 4567 · contracts@northstar.example" in text

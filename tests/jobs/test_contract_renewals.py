@@ -3,20 +3,25 @@ owner hears of each renewal once, within the notice window, even when the job ru
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
 from extensions import db
+from jobs import enqueue
 from jobs.contract_documents import send_contract
 from jobs.contracts import NO_RECIPIENT, run_contract_renewals
 from models import Activity, ClientDocument, Contract, OutboxMessage
 from models.contracts import add_months, renew_and_expire_contracts
 from tests.factories import ClientFactory, draft_contract, make_user
-from tests.jobs.test_mail import mail_to, smtp  # noqa: F401  (fixtures: a real SMTP server)
+from tests.jobs.test_mail import ROOT, mail_to, smtp  # noqa: F401  (fixtures: a real SMTP server)
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -50,7 +55,7 @@ def test_the_owner_is_told_of_a_renewal_within_the_notice_window():
     contract = signed_contract(25, placements_target=4)
     run = run_contract_renewals()
     [message] = outbox()
-    assert run.notified == [contract.id] and run.messages == [message]
+    assert run.notified == [contract.id] and run.messages == [message.id]
     assert (message.to_email, message.kind) == (contract.owner.email, "contract_renewal")
     assert message.client_id == contract.client_id and message.contact_id is None
     assert message.subject == (
@@ -242,6 +247,47 @@ def _wait_for_a_lock_wait(seconds: float = 10) -> None:
             assert time.monotonic() < deadline, "the second run never waited for the lock"
             time.sleep(0.05)
             connection.rollback()
+
+
+@pytest.mark.redis
+def test_a_real_rq_worker_runs_the_job_and_returns_its_record(
+    app, redis_url, database_url, monkeypatch
+):
+    """Enqueued by a scheduler, the job runs in `rq worker --burst` (its own app, from the
+    environment), queues the notice's delivery, and its result is plain ids."""
+    from redis import Redis
+    from rq import Queue
+
+    contract = signed_contract(25)
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    Queue("clientdesk", connection=Redis.from_url(redis_url)).empty()
+    queued = enqueue(run_contract_renewals)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "worker-test-secret-0123456789abcdef",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("MAIL_SERVER", None)
+    rq = Path(sys.executable).parent / "rq"
+    worker = [rq, "worker", "--burst", "--worker-class", "rq.worker.SimpleWorker"]
+    result = subprocess.run(
+        [*map(str, worker), "--url", redis_url, "clientdesk"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    queued.refresh()
+    record = queued.return_value()
+    assert record.notified == [contract.id] and record.renewed == record.expired == []
+    db.session.expire_all()
+    [message] = outbox()
+    assert record.messages == [message.id] and message.status == "stored"  # delivered too
+    assert fresh(contract).renewal_notice_for == contract.renewal_date
 
 
 # ---------------------------------------------------------------- the command
