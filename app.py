@@ -89,8 +89,12 @@ def load_config(env: dict | None = None) -> dict:
         # Days a presented candidate may wait for the client's review before a reminder goes.
         "FEEDBACK_REMINDER_DAYS": _positive_int(env, "FEEDBACK_REMINDER_DAYS", 3),
         "DOCUMENT_MAX_BYTES": _positive_int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
-        # The letterhead of quotes, contracts and offer letters.
+        # The letterhead of quotes, contracts and offer letters (the details only when set).
         "AGENCY_NAME": env.get("AGENCY_NAME") or "Northstar Talent Partners",
+        **{
+            f"AGENCY_{detail}": (env.get(f"AGENCY_{detail}") or "").strip() or None
+            for detail in ("ADDRESS", "EMAIL", "PHONE", "WEBSITE")
+        },
         # Contracts worth more than this need two approvals (Account Manager, then Admin)
         # before they are sent; the owner hears of a renewal this many days before it.
         "CONTRACT_APPROVAL_VALUE": _amount(env, "CONTRACT_APPROVAL_VALUE", "50000"),

@@ -133,3 +133,31 @@ def expire_offers_command() -> None:
     count = expire_offers()
     db.session.commit()
     click.echo(f"{count} offer(s) expired.")
+
+
+@cli.command("contract-renewals")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Notify this many days before renewal (default: CONTRACT_RENEWAL_NOTICE_DAYS).",
+)
+def contract_renewals(days: int | None) -> None:
+    """Renew the auto-renewing contracts due, expire the ended ones and mail the owners of
+    contracts renewing soon (run it daily; each renewal is notified once)."""
+    from flask import current_app
+
+    from jobs.contracts import run_contract_renewals
+
+    run = run_contract_renewals(days=days)
+    days = days or current_app.config["CONTRACT_RENEWAL_NOTICE_DAYS"]
+    for label, ids in (("renewed", run.renewed), ("expired", run.expired)):
+        click.echo(
+            f"{len(ids)} contract(s) {label}" + (f": #{', #'.join(map(str, ids))}" if ids else ".")
+        )
+    click.echo(
+        f"{len(run.notified)} contract(s) renewing within {days} days: "
+        f"{len(run.messages)} notice(s) queued."
+    )
+    for contract_id, reason in run.skipped:
+        click.echo(f"contract #{contract_id}: skipped, {reason}")

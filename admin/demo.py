@@ -23,6 +23,7 @@ from models.access import (
     ROLE_RECRUITER,
 )
 
+from .demo_commercial import load_commercial
 from .demo_data import (
     AGENCY,
     CITIES,
@@ -108,6 +109,7 @@ def load_demo() -> list[str]:
         count("portal users")
 
     load_recruiting(staff, count)
+    load_commercial(staff, count)
     db.session.commit()
     return _summary(created)
 

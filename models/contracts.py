@@ -1002,25 +1002,41 @@ def renewal_notices_due(today: date | None = None, days: int = 30) -> list[Contr
     )
 
 
-def renew_and_expire_contracts(today: date | None = None) -> tuple[int, int]:
+def renew_and_expire_contracts(today: date | None = None) -> tuple[list[int], list[int]]:
     """Renew active auto-renewing contracts whose renewal date has come; expire the others
-    past their end date. Returns (renewed, expired); the caller commits."""
+    past their end date. Returns the ids (renewed, expired); the caller commits.
+
+    The rows are locked (PostgreSQL) until that commit: a second run racing this one waits,
+    then finds the dates moved on and renews nothing twice.
+    """
     today = today or date.today()
     session = _session()
-    renewed = 0
+    renewed = []
     due = session.scalars(
-        select(Contract).where(
-            Contract.status == "active",
-            Contract.auto_renew.is_(True),
-            Contract.renewal_date <= today,
+        _locked(
+            select(Contract).where(
+                Contract.status == "active",
+                Contract.auto_renew.is_(True),
+                Contract.renewal_date <= today,
+            )
         )
     ).all()
     for contract in due:
         while contract.renewal_date <= today:  # a job that did not run for a while catches up
             contract.action_renew(None)
-        renewed += 1
+        renewed.append(contract.id)
     ended = session.scalars(
-        select(Contract).where(Contract.status == "active", Contract.end_date < today)
+        _locked(select(Contract).where(Contract.status == "active", Contract.end_date < today))
     ).all()
-    expired = sum(1 for contract in ended if contract.action_expire(today))
+    expired = [contract.id for contract in ended if contract.action_expire(today)]
     return renewed, expired
+
+
+def _locked(query):
+    """``query`` locking the contract rows it reads, and reading them afresh (not from the
+    session's earlier copies)."""
+    return (
+        query.order_by(Contract.id)
+        .with_for_update(of=Contract)
+        .execution_options(populate_existing=True)
+    )

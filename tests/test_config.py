@@ -81,3 +81,22 @@ def test_upload_folder_and_document_limit_come_from_the_environment(instance, tm
     config = load_config({"UPLOAD_FOLDER": str(tmp_path / "files"), "DOCUMENT_MAX_BYTES": "2048"})
     assert config["UPLOAD_FOLDER"] == str(tmp_path / "files")
     assert config["DOCUMENT_MAX_BYTES"] == 2048
+
+
+def test_the_letterhead_details_come_from_the_environment_and_are_optional(instance):
+    assert [load_config({})[f"AGENCY_{k}"] for k in ("ADDRESS", "EMAIL", "PHONE", "WEBSITE")] == [
+        None
+    ] * 4
+    config = load_config(
+        {
+            "AGENCY_NAME": "Harborview Search Partners",
+            "AGENCY_ADDRESS": "1 Harbor Road, Cebu City 6000",
+            "AGENCY_EMAIL": "hello@harborview.example",
+            "AGENCY_PHONE": " +63 32 555 0100 ",
+            "AGENCY_WEBSITE": "",
+        }
+    )
+    assert config["AGENCY_NAME"] == "Harborview Search Partners"
+    assert config["AGENCY_ADDRESS"] == "1 Harbor Road, Cebu City 6000"
+    assert config["AGENCY_EMAIL"] == "hello@harborview.example"
+    assert config["AGENCY_PHONE"] == "+63 32 555 0100" and config["AGENCY_WEBSITE"] is None

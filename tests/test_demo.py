@@ -17,15 +17,23 @@ from models import (
     ClientContact,
     ClientTeamMember,
     Contact,
+    Contract,
+    ContractApproval,
+    ContractTemplate,
+    ContractVersion,
     Evaluation,
     Industry,
     JobOrder,
     Location,
+    Offer,
+    OfferRound,
     Project,
+    Quote,
     Tag,
     visible_client_ids,
 )
 from models.access import ROLE_CLIENT, STAFF_ROLES, is_portal_user
+from models.contracts import CONTRACT_TYPES, approval_threshold, renewal_notices_due
 
 COUNTED = (
     Client,
@@ -40,6 +48,13 @@ COUNTED = (
     Candidate,
     Application,
     Evaluation,
+    Quote,
+    ContractTemplate,
+    Contract,
+    ContractVersion,
+    ContractApproval,
+    Offer,
+    OfferRound,
 )
 
 
@@ -164,3 +179,54 @@ def test_demo_recruiting_covers_the_workflow_and_the_pipeline(demo):
             )
         )
         assert presented >= 2
+
+
+def test_demo_has_a_contract_template_for_each_type(demo):
+    templates = db.session.scalars(select(ContractTemplate)).all()
+    assert sorted(t.contract_type for t in templates) == sorted(CONTRACT_TYPES)
+    for template in templates:
+        assert template.violations() == [], template.name
+        assert "{client}" in template.terms and "{agency}" in template.terms, template.name
+
+
+def test_demo_has_a_contract_converted_from_a_quote_accepted_in_the_portal(demo):
+    [contract] = db.session.scalars(select(Contract).where(Contract.quote_id.is_not(None))).all()
+    quote = contract.quote
+    assert quote.status == "accepted" and quote.contract is contract
+    assert quote.accepted_by is not None and quote.accepted_name
+    assert [line.as_dict() for line in contract.lines] == [line.as_dict() for line in quote.lines]
+    assert contract.versions[0].lines == contract.snapshot()["lines"]
+    assert contract.value == quote.total and contract.status == "draft"
+
+
+def test_demo_has_a_signed_contract_renewing_within_the_notice_window(demo):
+    [contract] = renewal_notices_due(days=current_app.config["CONTRACT_RENEWAL_NOTICE_DAYS"])
+    assert contract.status == "active" and contract.signed_name and contract.auto_renew
+    assert contract.template.contract_type == contract.contract_type == "master service agreement"
+    assert "{client}" not in contract.terms and contract.client.name in contract.terms
+    assert [a.level for a in contract.approvals] == [1, 2]
+
+
+def test_demo_has_a_contract_waiting_for_its_second_approval(demo):
+    [contract] = db.session.scalars(select(Contract).where(Contract.status == "in_approval")).all()
+    assert contract.value > approval_threshold()
+    assert [a.level for a in contract.approvals] == [1] and contract.next_approval_level == 2
+    assert contract.violations() == []
+
+
+def test_demo_offers_have_negotiation_rounds_in_order(demo):
+    offers = db.session.scalars(select(Offer).order_by(Offer.id)).all()
+    assert sorted(len(offer.rounds) for offer in offers) == [2, 3]
+    for offer in offers:
+        assert [r.number for r in offer.rounds] == list(range(1, len(offer.rounds) + 1))
+        assert [r.at for r in offer.rounds] == sorted(r.at for r in offer.rounds)
+        assert offer.rounds[0].proposed_by == "agency"
+    assert {r.proposed_by for offer in offers for r in offer.rounds} == {
+        "agency",
+        "client",
+        "candidate",
+    }
+    [extended] = [offer for offer in offers if offer.status == "extended"]
+    assert not extended.needs_approval and extended.expires_on > extended.rounds[-1].at.date()
+    # Its history holds a counter-offer above the job order's budget.
+    assert any(r.base_salary > extended.budget for r in extended.rounds)

@@ -318,7 +318,7 @@ def test_an_auto_renewing_contract_renews_by_its_term_and_keeps_a_version():
     start = date.today() - timedelta(days=365)
     contract = _active(start_date=start, auto_renew=True, renewal_term_months=12)
     renewal = contract.renewal_date
-    assert renew_and_expire_contracts() == (1, 0)
+    assert renew_and_expire_contracts() == ([contract.id], [])
     db.session.commit()
     assert contract.status == "active"
     assert contract.renewal_date == add_months(renewal, 12)
@@ -328,7 +328,7 @@ def test_an_auto_renewing_contract_renews_by_its_term_and_keeps_a_version():
 
 def test_a_contract_past_its_end_without_auto_renewal_expires():
     contract = _active(start_date=date.today() - timedelta(days=400))
-    assert renew_and_expire_contracts() == (0, 1)
+    assert renew_and_expire_contracts() == ([], [contract.id])
     assert contract.status == "expired"
 
 
