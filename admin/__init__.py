@@ -9,6 +9,7 @@ def register(appbuilder) -> None:
     from .candidates import CandidateView
     from .client_page import ActivityView, NoteView
     from .contacts import ClientMailView, ContactRelationshipView
+    from .contracts_api import ContractApi
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
     from .engagement_api import DocumentApi, MeetingApi
@@ -91,3 +92,4 @@ def register(appbuilder) -> None:
     appbuilder.add_api(EvaluationApi)
     appbuilder.add_view(QuoteView, "Quotes", icon="fa-file-text-o", category="Commercial")
     appbuilder.add_api(QuoteApi)
+    appbuilder.add_api(ContractApi)
