@@ -17,6 +17,7 @@ def register(appbuilder) -> None:
     from .importing import ImportView
     from .job_orders import JobOrderView
     from .meetings import MeetingActionView, MeetingView
+    from .offers_api import OfferApi
     from .pipeline import PipelineBoardView
     from .pipeline_api import ApplicationApi, EvaluationApi
     from .privacy import ConsentRecordView
@@ -93,3 +94,4 @@ def register(appbuilder) -> None:
     appbuilder.add_view(QuoteView, "Quotes", icon="fa-file-text-o", category="Commercial")
     appbuilder.add_api(QuoteApi)
     appbuilder.add_api(ContractApi)
+    appbuilder.add_api(OfferApi)

@@ -13,10 +13,12 @@ import pytest
 
 from extensions import db
 from models import Client, ClientTeamMember, Contract, ContractTemplate
+from tests.admin.test_recruiting_api_access import counted_queries
 from tests.conftest import api_for, api_token
 from tests.factories import (
     ClientContactFactory,
     ClientFactory,
+    accepted_quote,
     add_candidate,
     draft_contract,
     make_user,
@@ -393,3 +395,55 @@ def test_sending_follows_the_matrix(app, world, drafted, role):
     with app.app_context():
         sent = db.session.get(Contract, drafted).status == "sent"
     assert sent == MATRIX[role][2]
+
+
+def test_the_openapi_spec_documents_the_contract_offer_and_convert_endpoints(app, api):
+    spec = api("GET", "/api/v1/_openapi")
+    assert spec.status_code == 200
+    document = spec.get_json()
+    for path, method in (
+        ("/contract/", "post"),
+        ("/contract/{pk}", "patch"),
+        ("/contract/{pk}/lines/{line_id}", "delete"),
+        ("/contract/{pk}/versions/{number}", "get"),
+        ("/contract/{pk}/approve", "post"),
+        ("/quote/{pk}/convert", "post"),
+        ("/offer/", "post"),
+        ("/offer/{pk}", "patch"),
+        ("/offer/{pk}/negotiation-history", "get"),
+        ("/offer/{pk}/extend", "post"),
+    ):
+        assert method in document["paths"][f"/api/v1{path}"], path
+    schemas = document["components"]["schemas"]
+    assert "note" in schemas["ContractChange"]["properties"]
+    assert "clientId" not in schemas["ContractChange"]["properties"]
+    assert {"applicationId", "baseSalary"} <= set(schemas["OfferApi.post"]["properties"])
+    assert "proposedBy" in schemas["CounterOffer"]["properties"]
+    assert "startDate" in schemas["Conversion"]["properties"]
+
+
+def _converted_and_approved(client: Client) -> None:
+    """A contract converted from a quote (lines, quote, signatory) and one with an approval."""
+    Contract.action_convert_quote(accepted_quote(client))
+    contract = draft_contract(client, value=Decimal("60000"))
+    contract.action_submit()
+    contract.action_approve(make_user("Account Manager"))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("resource", ["contract", "quote"])
+def test_a_list_runs_as_many_queries_for_three_clients_as_for_one(app, resource):
+    with app.app_context():
+        username = make_user("Admin").username
+        _converted_and_approved(ClientFactory())
+    call = api_for(app, username)
+    call("GET", f"/api/v1/{resource}/")  # warm up (the user and their roles)
+    with counted_queries(app) as small:
+        assert call("GET", f"/api/v1/{resource}/").status_code == 200
+    with app.app_context():
+        for _ in range(2):
+            _converted_and_approved(ClientFactory())
+    with counted_queries(app) as large:
+        response = call("GET", f"/api/v1/{resource}/")
+    assert response.get_json()["count"] > 2
+    assert len(large) == len(small), large
