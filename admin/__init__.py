@@ -9,6 +9,7 @@ def register(appbuilder) -> None:
     from .candidates import CandidateView
     from .client_page import ActivityView, NoteView
     from .contacts import ClientMailView, ContactRelationshipView
+    from .contracts_api import ContractApi
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
     from .engagement_api import DocumentApi, MeetingApi
@@ -17,6 +18,7 @@ def register(appbuilder) -> None:
     from .job_orders import JobOrderView
     from .meetings import MeetingActionView, MeetingView
     from .offers import OfferView
+    from .offers_api import OfferApi
     from .pipeline import PipelineBoardView
     from .pipeline_api import ApplicationApi, EvaluationApi
     from .privacy import ConsentRecordView
@@ -93,3 +95,5 @@ def register(appbuilder) -> None:
     appbuilder.add_view(QuoteView, "Quotes", icon="fa-file-text-o", category="Commercial")
     appbuilder.add_api(QuoteApi)
     appbuilder.add_view(OfferView, "Offers", icon="fa-handshake-o", category="Recruiting")
+    appbuilder.add_api(ContractApi)
+    appbuilder.add_api(OfferApi)

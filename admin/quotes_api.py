@@ -1,25 +1,29 @@
 """Quotes in the REST API: list, read (lines and totals as decimal strings), create with
 lines, and the workflow as explicit endpoints (``POST /<id>/send``, ``/revise``, ``/accept``,
-``/decline``), never a free status edit. Every step is a model verb; a refusal is JSON: 409
-when the quote's status forbids it (accepting an expired or declined quote), 422 naming the
-field otherwise."""
+``/decline``, ``/convert``), never a free status edit. Every step is a model verb; a refusal
+is JSON: 409 when the quote's status forbids it (accepting an expired or declined quote,
+converting one that is not accepted or was converted already), 422 naming the field
+otherwise."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy.orm import selectinload
 
 from extensions import db
+from jobs.contract_documents import convert_quote
 from jobs.quote_documents import send_quote
-from models import Client, Quote, QuoteError
-from models.commercial import QUOTE_STATUSES, SERVICE_TYPES
+from models import Client, DomainError, Quote, QuoteError
+from models.commercial import QUOTE_STATUSES
 from models.recruiting import PAYMENT_TERMS
 
 from .base import READ_WRITE
+from .contract_shapes import CONVERSION, ContractShape, Conversion
+from .priced_shapes import LineShape, derived_amount
 from .roles import RESOURCE_PERMISSIONS
 from .shaped_api import (
     EMPTY,
@@ -31,23 +35,10 @@ from .shaped_api import (
     ShapedApi,
     Text,
     db_id,
+    flatten,
     one_of,
 )
 from .visibility import acting_user
-
-
-def _amount(attribute: str) -> fields.Function:
-    """A derived amount as a decimal string, in the currency's minor unit."""
-    return fields.Function(lambda obj: str(getattr(obj, attribute)), dump_only=True)
-
-
-class LineShape(Schema):
-    position = fields.Integer(dump_only=True)
-    service_type = Choice(SERVICE_TYPES, data_key="serviceType", required=True)
-    description = Text(500, required=True)
-    quantity = Money(required=True)
-    rate = Money(required=True)
-    amount = _amount("amount")
 
 
 class QuoteShape(Schema):
@@ -68,10 +59,10 @@ class QuoteShape(Schema):
     valid_until = fields.Date(data_key="validUntil", required=True)
     terms = Text(20000)
     lines = fields.List(fields.Nested(LineShape))
-    subtotal = _amount("subtotal")
-    discount = _amount("discount")
-    tax = _amount("tax")
-    total = _amount("total")
+    subtotal = derived_amount("subtotal")
+    discount = derived_amount("discount")
+    tax = derived_amount("tax")
+    total = derived_amount("total")
     status = fields.String(dump_only=True)
     created_by = fields.Nested(Person, data_key="createdBy", dump_only=True)
     sent_at = fields.DateTime(data_key="sentAt", dump_only=True)
@@ -81,6 +72,11 @@ class QuoteShape(Schema):
     accepted_ip = fields.String(data_key="acceptedIp", dump_only=True)
     declined_at = fields.DateTime(data_key="declinedAt", dump_only=True)
     decline_reason = fields.String(data_key="declineReason", dump_only=True)
+    contract_id = fields.Function(
+        lambda q: q.contract.id if q.contract is not None else None,
+        data_key="contractId",
+        dump_only=True,
+    )
     created_at = fields.DateTime(data_key="createdAt", dump_only=True)
     updated_at = fields.DateTime(data_key="updatedAt", dump_only=True)
 
@@ -115,7 +111,8 @@ def _with_lines(quote: Quote, lines: list[dict]) -> Quote:
 
 class QuoteApi(ShapedApi):
     """Quotes: list, read, create (a numbered draft with its lines); the workflow through
-    ``POST /<id>/send``, ``/revise``, ``/accept`` and ``/decline``."""
+    ``POST /<id>/send``, ``/revise``, ``/accept``, ``/decline`` and ``/convert`` (which also
+    needs the Contract resource's ``write``)."""
 
     resource_name = "quote"
     class_permission_name = "Quote"
@@ -126,13 +123,36 @@ class QuoteApi(ShapedApi):
         "revise": "write",
         "accept": "write",
         "decline": "write",
+        "convert": "write",
     }
-    include_route_methods = {"get", "get_list", "post", "send", "revise", "accept", "decline"}
+    include_route_methods = {
+        "get",
+        "get_list",
+        "post",
+        "send",
+        "revise",
+        "accept",
+        "decline",
+        "convert",
+    }
     datamodel = SQLAInterface(Quote)
     schema = QuoteShape
-    list_load_options = (selectinload(Quote.lines), selectinload(Quote.created_by))
-    more_error_paths = {"name": "name", "reason": "reason"}
-    openapi_spec_component_schemas = (Acceptance, Refusal)
+    # ``Quote.contract`` is the contract's backref: it exists once the mappers are configured
+    # (SQLAInterface, above, configures them).
+    list_load_options = (
+        selectinload(Quote.lines),
+        selectinload(Quote.created_by),
+        selectinload(Quote.contract),
+    )
+    more_error_paths = {
+        "name": "name",
+        "reason": "reason",
+        # converting: the quote's own state, and the contract's fields the body may give
+        "quote": "status",
+        "contract_type": "contractType",
+        "start_date": "startDate",
+    }
+    openapi_spec_component_schemas = (Acceptance, Refusal, Conversion)
     search_columns = ["client", "status", "number", "title", "valid_until"]
     order_columns = ["id", "number", "version", "status", "valid_until", "sent_at"]
     base_order = ("id", "desc")
@@ -246,3 +266,48 @@ class QuoteApi(ShapedApi):
             422: {$ref: '#/components/responses/422'}
         """
         return self.run_on(pk, lambda quote, data: quote.action_decline(data["reason"]), REFUSAL)
+
+    @expose("/<int:pk>/convert", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("convert")
+    def convert(self, pk: int) -> Response:
+        """Convert an accepted quote into a draft contract: its lines, totals and terms carried
+        over, the link kept both ways (answered: the contract, at version 1). Needs the
+        Contract resource's ``write`` as well.
+        ---
+        post:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          requestBody:
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Conversion'}
+          responses:
+            201: {description: The contract}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The quote is not accepted, or was converted already}
+            422: {$ref: '#/components/responses/422'}
+        """
+        if not self.appbuilder.sm.has_access("can_write", "Contract"):
+            return self.response_403()
+        quote = self.visible(pk)
+        if quote is None:
+            return self.response_404()
+        body = self.body(required=False)
+        if isinstance(body, Response):
+            return body
+        try:
+            data = CONVERSION.load(body)
+        except ValidationError as error:
+            return self.response_422(message=flatten(error.messages))
+        try:
+            contract = convert_quote(quote, acting_user(), **data)  # commits, queues the PDF
+        except DomainError as error:
+            db.session.rollback()
+            return self.domain_error(error)
+        return self.response(201, id=contract.id, result=CONTRACT.dump(contract))
+
+
+CONTRACT = ContractShape()

@@ -384,9 +384,9 @@ class ShapedApi(ClientScopedApi):
         field = self.error_paths.get(error.field, error.field) if error.field else "_schema"
         return self.response(error.status_code, message={field: [error.message]})
 
-    def run_on(self, pk: int, verb: Callable, schema: Schema | None = None, answer=None):
+    def run_on(self, pk: int, verb: Callable, schema: Schema | None = None, answer=None, **options):
         """Run ``verb(item, data)`` on a visible record, with the body read by ``schema``
-        (none needed without one), and answer the record."""
+        (none needed without one), and answer the record (``options`` go to ``write``)."""
         item = self.visible(pk)
         if item is None:
             return self.response_404()
@@ -395,7 +395,9 @@ class ShapedApi(ClientScopedApi):
             verb(item, data)
             return item
 
-        return self.write(schema or EMPTY, apply, 200, body_required=False, answer=answer)
+        return self.write(
+            schema or EMPTY, apply, 200, body_required=False, answer=answer, **options
+        )
 
 
 class Empty(Schema):

@@ -564,13 +564,14 @@ class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixi
         self, by: User | None = None, note: str | None = None
     ) -> ContractVersion | None:
         """Keep the current content as the next version, unless it equals the last one."""
+        session = _session()
+        # A relationship set but not flushed (the signatory a converted quote carries over)
+        # leaves its foreign key empty, and the snapshot reads the key: flush first.
+        session.flush()
         snapshot = self.snapshot()
         latest = self.versions[-1] if self.versions else None
         if latest is not None and latest.content == snapshot:
             return None
-        session = _session()
-        if self.id is None:
-            session.flush()
         version = ContractVersion(
             number=(latest.number if latest else 0) + 1,
             content=snapshot,

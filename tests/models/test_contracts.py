@@ -64,6 +64,15 @@ def test_an_accepted_quote_converts_with_its_lines_terms_and_a_link_both_ways():
     assert first.note == f"Converted from quote {quote.reference}"
 
 
+def test_version_1_of_a_converted_contract_names_its_signatory_so_the_next_diff_does_not():
+    quote = accepted_quote()
+    contract = Contract.action_convert_quote(quote)
+    db.session.commit()
+    assert contract.versions[0].fields["client_signatory_id"] == quote.accepted_by.id
+    contract.action_update(None, title="Executive search, 2027 (signed terms)")
+    assert [label for label, _, _ in contract.versions[-1].diff().fields] == ["Title"]
+
+
 @pytest.mark.parametrize(
     ("service", "expected"),
     [
