@@ -111,6 +111,13 @@ TYPE_BY_SERVICE = {
     "contingency recruitment": "contingency",
 }
 OPEN_STATUSES = ("draft", "in_approval", "approved", "sent")
+# The verbs each status allows (a draft's depend on its value: see ``allowed_actions``).
+ACTIONS_BY_STATUS = {
+    "in_approval": ("approve", "reject", "reopen", "cancel"),
+    "approved": ("send", "reopen", "cancel"),
+    "sent": ("sign", "reopen", "cancel"),
+    "active": ("renew", "terminate"),
+}
 
 
 class ContractError(DomainError):
@@ -305,6 +312,14 @@ class Contract(PricedLines, ConstructorDefaults, TimestampMixin, Model):
         if self.status != "in_approval":
             return None
         return len(self.approvals) + 1
+
+    @property
+    def allowed_actions(self) -> tuple[str, ...]:
+        """The verbs its status allows now: a draft is edited, then submitted for approval
+        when its value needs approval, else sent; an ended contract allows none."""
+        if self.status == "draft":
+            return ("edit", "submit" if self.approvals_needed else "send", "cancel")
+        return ACTIONS_BY_STATUS.get(self.status, ())
 
     def snapshot(self) -> dict:
         """This contract's content as plain JSON values (what a version keeps)."""
@@ -585,6 +600,8 @@ class Contract(PricedLines, ConstructorDefaults, TimestampMixin, Model):
                 f"approval limit of {approval_threshold():,}: send it without approval.",
                 "status",
             )
+        # What the approvers approve is a recorded version (lines added since are kept).
+        self.action_record_version(by, "Recorded on submission for approval")
         self.status = "in_approval"
         self._log(by, f"Contract {self.number} submitted for approval")
 
@@ -667,6 +684,8 @@ class Contract(PricedLines, ConstructorDefaults, TimestampMixin, Model):
                 "status",
             )
         self.validate()
+        if self.status == "draft":  # what the client signs is a recorded version
+            self.action_record_version(by, "Recorded on sending")
         self.status, self.sent_at = "sent", utcnow()
         self._log(by, f"Contract {self.number} version {self.version} sent for signature")
 
@@ -894,6 +913,22 @@ class ContractVersion(Model):
         """What changed from ``other`` (by default the version before) to this one."""
         other = other or self.previous()
         return diff_snapshots(other.content if other else None, self.content)
+
+    def shown_fields(self) -> list[tuple[str, str]]:
+        """(label, value) of each field but the terms, as the difference shows them."""
+        return [
+            (FIELD_LABELS.get(field, field.replace("_", " ").capitalize()), _shown(field, value))
+            for field, value in ((f, self.fields.get(f)) for f in VERSIONED_FIELDS)
+            if field != "terms"
+        ]
+
+    def line_rows(self) -> list[dict]:
+        """The version's lines with their amounts (in the version's currency)."""
+        currency = self.fields.get("currency") or "USD"
+        return [
+            {**line, "amount": money(Decimal(line["quantity"]) * Decimal(line["rate"]), currency)}
+            for line in self.lines
+        ]
 
 
 @dataclass(frozen=True)

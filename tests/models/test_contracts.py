@@ -188,6 +188,19 @@ def test_a_sent_contract_is_changed_only_by_reopening_it():
     assert contract.action_update(None, replacement_guarantee_days=120)
 
 
+def test_a_versions_content_reads_with_labels_and_line_amounts():
+    contract = draft_contract(currency="JPY", placements_target=3)
+    contract.add_line("contingency recruitment", "Data engineers", Decimal("3"), Decimal("1000.4"))
+    version = contract.action_record_version(None, "Added a line")
+
+    shown = dict(version.shown_fields())
+    assert shown["Type"] == "project" and shown["Value"] == "40,000.00"
+    assert shown["Placements target"] == "3" and shown["Client signatory"] == "—"
+    assert "Terms" not in shown
+    [line] = version.line_rows()
+    assert line["description"] == "Data engineers" and line["amount"] == Decimal("3001")
+
+
 # ---------------------------------------------------------------- approval and sending
 
 
@@ -214,6 +227,39 @@ def test_a_contract_above_the_limit_needs_an_account_manager_then_another_admin(
     ]
     contract.action_send(manager)
     assert contract.status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("status", "value", "actions"),
+    [
+        ("draft", Decimal("40000"), ("edit", "send", "cancel")),
+        ("draft", Decimal("80000"), ("edit", "submit", "cancel")),
+        ("in_approval", Decimal("80000"), ("approve", "reject", "reopen", "cancel")),
+        ("approved", Decimal("80000"), ("send", "reopen", "cancel")),
+        ("sent", Decimal("40000"), ("sign", "reopen", "cancel")),
+        ("active", Decimal("40000"), ("renew", "terminate")),
+        ("terminated", Decimal("40000"), ()),
+    ],
+)
+def test_the_allowed_actions_follow_the_status_and_the_value(status, value, actions):
+    contract = draft_contract(value=value)
+    contract.status = status
+    assert contract.allowed_actions == actions
+
+
+def test_lines_added_since_the_last_version_are_recorded_before_approval_or_sending():
+    manager = make_user("Account Manager")
+    big, small = draft_contract(value=Decimal("80000")), draft_contract()
+    for contract in (big, small):
+        contract.add_line("contract staffing", "Two testers", Decimal("2"), Decimal("5000"))
+    big.action_submit(manager)
+    small.action_send(manager)
+    assert [v.note for v in big.versions] == ["Drafted", "Recorded on submission for approval"]
+    assert [v.note for v in small.versions] == ["Drafted", "Recorded on sending"]
+    assert big.version == small.version == 2
+    assert big.versions[-1].lines[0]["description"] == "Two testers"
+    big.action_approve(manager)
+    assert big.approvals[0].version == 2
 
 
 def test_the_same_person_cannot_approve_both_levels():
