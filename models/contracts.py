@@ -302,6 +302,11 @@ class Contract(PricedLines, ConstructorDefaults, TimestampMixin, Model):
         return STATUS_LABELS.get(self.status, self.status)
 
     @property
+    def value_label(self) -> str:
+        """The value with its currency, as lists show it ("USD 40,000.00")."""
+        return f"{self.currency} {self.value or 0:,.2f}"
+
+    @property
     def approvals_needed(self) -> int:
         """Two levels above ``CONTRACT_APPROVAL_VALUE``, none at or below it."""
         threshold = approval_threshold()
@@ -960,6 +965,34 @@ def _line_text(line: dict) -> str:
     return f"{line['service_type']}: {line['description']}, {line['quantity']} × {line['rate']}"
 
 
+LINE_KEYS = ("service_type", "description", "quantity", "rate")
+
+
+def _line_changes(old_lines: list[dict], new_lines: list[dict]) -> list[str]:
+    """Lines added, removed and changed, matched by content rather than by position, so that
+    removing the first line reads as its removal, not as every later line changing."""
+    key = lambda line: tuple(line[k] for k in LINE_KEYS)  # noqa: E731
+    matcher = difflib.SequenceMatcher(
+        a=[key(line) for line in old_lines], b=[key(line) for line in new_lines], autojunk=False
+    )
+    changes = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for offset in range(paired):
+            old, new = old_lines[i1 + offset], new_lines[j1 + offset]
+            changed = [
+                f"{k.replace('_', ' ')} {old[k]} → {new[k]}" for k in LINE_KEYS if old[k] != new[k]
+            ]
+            changes.append(f"Line {j1 + offset + 1}: {'; '.join(changed)}")
+        for index in range(i1 + paired, i2):
+            changes.append(f"Line {index + 1} removed: {_line_text(old_lines[index])}")
+        for index in range(j1 + paired, j2):
+            changes.append(f"Line {index + 1} added: {_line_text(new_lines[index])}")
+    return changes
+
+
 def diff_snapshots(before: dict | None, after: dict) -> ContractDiff:
     """The readable difference between two snapshots (``before`` None: everything is new)."""
     old_fields = before["fields"] if before else {}
@@ -971,24 +1004,8 @@ def diff_snapshots(before: dict | None, after: dict) -> ContractDiff:
         if before is not None and old != new:
             label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
             fields.append((label, _shown(field, old), _shown(field, new)))
-    lines = []
     old_lines = before["lines"] if before else []
-    for position in range(max(len(old_lines), len(after["lines"]))):
-        old = old_lines[position] if position < len(old_lines) else None
-        new = after["lines"][position] if position < len(after["lines"]) else None
-        if old == new:
-            continue
-        if old is None:
-            lines.append(f"Line {position + 1} added: {_line_text(new)}")
-        elif new is None:
-            lines.append(f"Line {position + 1} removed: {_line_text(old)}")
-        else:
-            changes = [
-                f"{key.replace('_', ' ')} {old[key]} → {new[key]}"
-                for key in ("service_type", "description", "quantity", "rate")
-                if old[key] != new[key]
-            ]
-            lines.append(f"Line {position + 1}: {'; '.join(changes)}")
+    lines = _line_changes(old_lines, after["lines"])
     terms = []
     old_terms, new_terms = old_fields.get("terms") or "", after["fields"].get("terms") or ""
     if before is not None and old_terms != new_terms:

@@ -166,6 +166,23 @@ def test_each_saved_change_is_a_version_and_the_difference_reads_plainly():
     assert not contract.versions[0].diff()  # nothing before it to differ from
 
 
+def test_line_changes_are_matched_by_content_not_by_position():
+    contract = draft_contract()
+    for description in ("Data engineers", "QA lead", "Designers"):
+        contract.add_line("contract staffing", description, Decimal("1"), Decimal("1000"))
+    contract.action_record_version(None, "Three lines")
+    contract.remove_line(contract.lines[0])
+    contract.lines[-1].quantity = Decimal("2")
+    contract.add_line("contract staffing", "Analyst", Decimal("1"), Decimal("800"))
+    version = contract.action_record_version(None, "Changed")
+
+    assert version.diff().lines == [
+        "Line 1 removed: contract staffing: Data engineers, 1.00 × 1000.00",
+        "Line 2: quantity 1.00 → 2.00",
+        "Line 3 added: contract staffing: Analyst, 1.00 × 800.00",
+    ]
+
+
 def test_saving_without_a_change_makes_no_version():
     contract = draft_contract()
     assert not contract.action_update(None, value=Decimal("40000"))
