@@ -9,6 +9,8 @@ def register(appbuilder) -> None:
     from .candidates import CandidateView
     from .client_page import ActivityView, NoteView
     from .contacts import ClientMailView, ContactRelationshipView
+    from .contract_templates import ContractTemplateView
+    from .contracts import ContractView
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
     from .engagement_api import DocumentApi, MeetingApi
@@ -91,3 +93,7 @@ def register(appbuilder) -> None:
     appbuilder.add_api(EvaluationApi)
     appbuilder.add_view(QuoteView, "Quotes", icon="fa-file-text-o", category="Commercial")
     appbuilder.add_api(QuoteApi)
+    appbuilder.add_view(ContractView, "Contracts", icon="fa-handshake-o", category="Commercial")
+    appbuilder.add_view(
+        ContractTemplateView, "Contract templates", icon="fa-files-o", category="Commercial"
+    )
