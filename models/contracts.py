@@ -575,13 +575,14 @@ class Contract(PricedLines, ConstructorDefaults, TimestampMixin, Model):
         self, by: User | None = None, note: str | None = None
     ) -> ContractVersion | None:
         """Keep the current content as the next version, unless it equals the last one."""
+        session = _session()
+        # The flush writes a changed relationship into its key (the signatory set to None
+        # leaves ``client_signatory_id`` as it was until then), and numbers a new contract.
+        session.flush()
         snapshot = self.snapshot()
         latest = self.versions[-1] if self.versions else None
         if latest is not None and latest.content == snapshot:
             return None
-        session = _session()
-        if self.id is None:
-            session.flush()
         version = ContractVersion(
             number=(latest.number if latest else 0) + 1,
             content=snapshot,

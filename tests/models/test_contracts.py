@@ -330,6 +330,13 @@ def test_the_client_signatory_must_be_the_clients_contact():
     assert contract.versions[-1].diff().fields == [("Client signatory", "—", str(ours))]
 
 
+def test_clearing_the_client_signatory_is_a_version():
+    ours = ClientContactFactory().contact
+    contract = draft_contract(ours.client_links[0].client, client_signatory=ours)
+    assert contract.action_update(None, client_signatory=None)
+    assert contract.versions[-1].diff().fields == [("Client signatory", str(ours), "—")]
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
