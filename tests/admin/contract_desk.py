@@ -56,7 +56,9 @@ def post(desk, path, http=None, **data):
 def follow(desk, path, http=None, **data) -> str:
     """POST, then the page it redirects to (with its flashed messages), as text."""
     http = http or desk["http"]
-    response = http.post(path, data={**data, "csrf_token": csrf_token(http, "/contractview/list/")})
+    response = http.post(
+        path, data={**data, "csrf_token": csrf_token(http, "/resetmypassword/form")}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return http.get(response.headers["Location"]).get_data(as_text=True)
 

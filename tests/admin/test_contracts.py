@@ -384,3 +384,34 @@ def test_another_clients_contract_is_404_everywhere(app, desk):
             "Hidden programme",
             1,
         )
+
+
+def _edit_form(contract, **fields) -> dict:
+    return {
+        "contract_type": contract.contract_type,
+        "title": contract.title,
+        "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat(),
+        "renewal_date": contract.renewal_date.isoformat(),
+        "renewal_term_months": str(contract.renewal_term_months),
+        "value": str(contract.value),
+        "currency": contract.currency,
+        "discount_percent": "0",
+        "tax_rate": "0",
+        "terms": contract.terms,
+        **fields,
+    }
+
+
+def test_choosing_then_clearing_the_signatory_are_versions(app, desk):
+    pk = make_contract(app, desk)
+    with app.app_context():
+        data = _edit_form(load(pk))
+    follow(desk, f"/contractview/edit/{pk}", **data, client_signatory=desk["signer"])
+    html = follow(desk, f"/contractview/edit/{pk}", **data, client_signatory="__None")
+    assert "Saved as version 3." in html
+    with app.app_context():
+        contract = load(pk)
+        assert contract.client_signatory is None
+        assert contract.versions[1].diff().fields == [("Client signatory", "—", "Ada Lovelace")]
+        assert contract.versions[2].diff().fields == [("Client signatory", "Ada Lovelace", "—")]
