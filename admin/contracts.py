@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access, permission_name
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from extensions import db
 from jobs.contract_documents import convert_quote as convert_and_render
@@ -51,7 +51,6 @@ from .contract_workflow import ContractWorkflow
 from .documents import attachment
 from .fields import choice
 from .formats import day, when
-from .projects import EagerInterface
 from .quotes import LineForm, _field_error
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible, staff_users, visible_to_user
@@ -64,7 +63,7 @@ def _money(amount) -> str:
 class ContractView(ContractWorkflow, RulesModelView):
     """Contracts of the clients the user works on."""
 
-    datamodel = EagerInterface(Contract, (selectinload(Contract.owner),))
+    datamodel = SQLAInterface(Contract)  # the client is joined by the model
     class_permission_name = "Contract"
     base_permissions = RESOURCE_PERMISSIONS["Contract"]
     method_permission_name = {

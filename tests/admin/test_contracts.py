@@ -8,8 +8,18 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import event
+
 from extensions import db
-from models import ClientDocument, Contract, ContractTemplate
+from models import Client, ClientDocument, ClientTeamMember, Contract, ContractTemplate
+from tests.factories import (
+    ClientContactFactory,
+    ClientFactory,
+    ContactFactory,
+    draft_contract,
+    make_user,
+)
 
 from .contract_desk import (
     NEXT_YEAR,
@@ -121,6 +131,24 @@ def test_another_clients_contract_cannot_be_created(app, desk):
     assert response.status_code == 422
     with app.app_context():
         assert db.session.query(Contract).count() == 0
+
+
+def test_the_add_form_opened_for_a_client_offers_its_contacts_to_sign(app, desk):
+    with app.app_context():
+        second = ClientFactory(name="Second Client Co")
+        db.session.add(
+            ClientTeamMember(
+                client=second, user=db.session.get(User, desk["user_id"]), role="recruiter"
+            )
+        )
+        ClientContactFactory(
+            client=second, contact=ContactFactory(first_name="Grace", last_name="Hopper")
+        )
+    everyone = page(desk, "/contractview/add")
+    assert "Ada Lovelace" in everyone and "Grace Hopper" in everyone
+    html = page(desk, f"/contractview/add?client={desk['client']}")
+    assert "Ada Lovelace" in html and "Grace Hopper" not in html
+    assert f'<option selected value="{desk["client"]}">Acme Robotics</option>' in html
 
 
 # ---------------------------------------------------------------- edit: each save a version
@@ -315,6 +343,52 @@ def test_the_list_shows_the_columns_and_filters_by_status(app, desk):
     assert "Sent for signature" in html and TODAY.strftime("%d %b %Y") in html
     filtered = page(desk, "/contractview/list/?_flt_0_status=sent")
     assert "Sales hiring programme" in filtered and "Engineering hiring programme" not in filtered
+
+
+def test_the_list_filters_by_client_type_and_owner(app, desk):
+    with app.app_context():
+        user = db.session.get(User, desk["user_id"])
+        second = ClientFactory(name="Second Client Co")
+        db.session.add(ClientTeamMember(client=second, user=user, role="recruiter"))
+        colleague = make_user("Account Manager")
+        draft_contract(second, title="Contingency programme", contract_type="contingency")
+        db.session.scalar(db.select(Contract)).owner = colleague
+        draft_contract(db.session.get(Client, desk["client"]), by=user, title="Project programme")
+        ids = {"second": second.id, "colleague": colleague.id}
+    for query, shown in (
+        (f"_flt_0_client={ids['second']}", "Contingency programme"),
+        ("_flt_0_contract_type=contingency", "Contingency programme"),
+        (f"_flt_0_owner={ids['colleague']}", "Contingency programme"),
+        (f"_flt_0_owner={desk['user_id']}", "Project programme"),
+        ("_flt_0_contract_type=project", "Project programme"),
+    ):
+        html = page(desk, f"/contractview/list/?{query}")
+        for title in ("Contingency programme", "Project programme"):
+            assert (title in html) == (title == shown), (query, title)
+
+
+def _list_queries(app, desk, count: int) -> int:
+    with app.app_context():
+        client = db.session.get(Client, desk["client"])
+        for _ in range(count):
+            draft_contract(client)
+        engine = db.engine
+    statements = []
+
+    def count_statement(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count_statement)
+    try:
+        html = page(desk, "/contractview/list/?psize_ContractView=100")
+    finally:
+        event.remove(engine, "before_cursor_execute", count_statement)
+    assert html.count("Engineering hiring programme") >= count
+    return len(statements)
+
+
+def test_the_lists_query_count_does_not_grow_with_contracts(app, desk):
+    assert _list_queries(app, desk, 3) == _list_queries(app, desk, 27)
 
 
 def test_the_page_shows_parties_term_value_and_performance(app, desk):
