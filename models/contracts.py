@@ -54,6 +54,7 @@ from .base import (
 )
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
 from .commercial import SERVICE_TYPES, PricedLines, Quote, ServiceLine, money, next_number
+from .privacy import PERSONAL_DATA, PersonalData, column_is
 from .recruiting import MONEY_MAX, PAYMENT_TERMS
 
 if TYPE_CHECKING:
@@ -1082,3 +1083,15 @@ def renew_and_expire_contracts(today: date | None = None) -> tuple[int, int]:
     ).all()
     expired = sum(1 for contract in ended if contract.action_expire(today))
     return renewed, expired
+
+
+# A contact who signs for their client finds the contracts in their data export; the contract
+# stays whole on erasure, like a quote's acceptance: it is the record of the agreement.
+PERSONAL_DATA.append(
+    PersonalData(
+        "contract_signatures",
+        Contract,
+        column_is("client_signatory_id"),
+        export=("number", "version", "title", "status", "signed_at", "signed_name"),
+    )
+)

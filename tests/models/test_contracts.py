@@ -337,6 +337,25 @@ def test_clearing_the_client_signatory_is_a_version():
     assert contract.versions[-1].diff().fields == [("Client signatory", str(ours), "—")]
 
 
+def test_the_signatorys_export_holds_the_contracts_they_sign_and_erasure_keeps_them():
+    from models.privacy import erase_contact, export_contact
+
+    ours = ClientContactFactory().contact
+    contract = draft_contract(ours.client_links[0].client, client_signatory=ours)
+    contract.action_send()
+    contract.action_sign(str(ours))
+    db.session.commit()
+    [row] = export_contact(ours)["contract_signatures"]
+    assert (row["number"], row["status"], row["signed_name"]) == (
+        contract.number,
+        "active",
+        str(ours),
+    )
+    erase_contact(ours)
+    db.session.commit()
+    assert (contract.status, contract.client_signatory_id) == ("active", ours.id)
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
