@@ -9,6 +9,8 @@ def register(appbuilder) -> None:
     from .candidates import CandidateView
     from .client_page import ActivityView, NoteView
     from .contacts import ClientMailView, ContactRelationshipView
+    from .contract_templates import ContractTemplateView
+    from .contracts import ContractView
     from .contracts_api import ContractApi
     from .documents import ClientDocumentView
     from .duplicates import DuplicatesView
@@ -97,3 +99,7 @@ def register(appbuilder) -> None:
     appbuilder.add_view(OfferView, "Offers", icon="fa-handshake-o", category="Recruiting")
     appbuilder.add_api(ContractApi)
     appbuilder.add_api(OfferApi)
+    appbuilder.add_view(ContractView, "Contracts", icon="fa-pencil-square-o", category="Commercial")
+    appbuilder.add_view(
+        ContractTemplateView, "Contract templates", icon="fa-files-o", category="Commercial"
+    )

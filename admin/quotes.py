@@ -1,6 +1,7 @@
 """Quotes on the staff side: the list, a new quote (numbered by ``Quote.action_create``), a
 draft's edit, and the quote page with its lines and totals, lines added and removed while
-it is a draft, Send, Revise, and every version of its number."""
+it is a draft, Send, Revise, every version of its number, and once accepted the button that
+converts it to a contract (``ContractView.from_quote``) or the link to that contract."""
 
 from __future__ import annotations
 
@@ -169,6 +170,9 @@ class QuoteView(RulesModelView):
             form=form,
             may_write=sm.has_access("can_write", self.class_permission_name),
             may_send=sm.has_access("can_send", self.class_permission_name),
+            # Converting makes a contract: the Contract resource's write, not the quote's.
+            may_convert=sm.has_access("can_write", "Contract"),
+            may_read_contract=sm.has_access("can_read", "Contract"),
             revisable=quote.status in REVISABLE,
             money=_money,
             when=day,

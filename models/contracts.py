@@ -62,6 +62,7 @@ from .commercial import (
     money,
     next_number,
 )
+from .privacy import PERSONAL_DATA, PersonalData, column_is
 from .recruiting import MONEY_MAX, PAYMENT_TERMS
 
 if TYPE_CHECKING:
@@ -119,6 +120,13 @@ TYPE_BY_SERVICE = {
     "contingency recruitment": "contingency",
 }
 OPEN_STATUSES = ("draft", "in_approval", "approved", "sent")
+# The verbs each status allows (a draft's depend on its value: see ``allowed_actions``).
+ACTIONS_BY_STATUS = {
+    "in_approval": ("approve", "reject", "reopen", "cancel"),
+    "approved": ("send", "reopen", "cancel"),
+    "sent": ("sign", "reopen", "cancel"),
+    "active": ("renew", "terminate"),
+}
 
 
 class ContractError(DomainError):
@@ -304,6 +312,11 @@ class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixi
         return STATUS_LABELS.get(self.status, self.status)
 
     @property
+    def value_label(self) -> str:
+        """The value with its currency, as lists show it ("USD 40,000.00")."""
+        return f"{self.currency} {self.value or 0:,.2f}"
+
+    @property
     def approvals_needed(self) -> int:
         """Two levels above ``CONTRACT_APPROVAL_VALUE``, none at or below it."""
         threshold = approval_threshold()
@@ -314,6 +327,14 @@ class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixi
         if self.status != "in_approval":
             return None
         return len(self.approvals) + 1
+
+    @property
+    def allowed_actions(self) -> tuple[str, ...]:
+        """The verbs its status allows now: a draft is edited, then submitted for approval
+        when its value needs approval, else sent; an ended contract allows none."""
+        if self.status == "draft":
+            return ("edit", "submit" if self.approvals_needed else "send", "cancel")
+        return ACTIONS_BY_STATUS.get(self.status, ())
 
     def snapshot(self) -> dict:
         """This contract's content as plain JSON values (what a version keeps)."""
@@ -595,6 +616,8 @@ class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixi
                 f"approval limit of {approval_threshold():,}: send it without approval.",
                 "status",
             )
+        # What the approvers approve is a recorded version (lines added since are kept).
+        self.action_record_version(by, "Recorded on submission for approval")
         self.status = "in_approval"
         self._log(by, f"Contract {self.number} submitted for approval")
 
@@ -677,6 +700,8 @@ class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixi
                 "status",
             )
         self.validate()
+        if self.status == "draft":  # what the client signs is a recorded version
+            self.action_record_version(by, "Recorded on sending")
         self.status, self.sent_at = "sent", utcnow()
         self._log(by, f"Contract {self.number} version {self.version} sent for signature")
 
@@ -891,6 +916,22 @@ class ContractVersion(Model):
         other = other or self.previous()
         return diff_snapshots(other.content if other else None, self.content)
 
+    def shown_fields(self) -> list[tuple[str, str]]:
+        """(label, value) of each field but the terms, as the difference shows them."""
+        return [
+            (FIELD_LABELS.get(field, field.replace("_", " ").capitalize()), _shown(field, value))
+            for field, value in ((f, self.fields.get(f)) for f in VERSIONED_FIELDS)
+            if field != "terms"
+        ]
+
+    def line_rows(self) -> list[dict]:
+        """The version's lines with their amounts (in the version's currency)."""
+        currency = self.fields.get("currency") or "USD"
+        return [
+            {**line, "amount": money(Decimal(line["quantity"]) * Decimal(line["rate"]), currency)}
+            for line in self.lines
+        ]
+
 
 @dataclass(frozen=True)
 class ContractDiff:
@@ -921,6 +962,34 @@ def _line_text(line: dict) -> str:
     return f"{line['service_type']}: {line['description']}, {line['quantity']} × {line['rate']}"
 
 
+LINE_KEYS = ("service_type", "description", "quantity", "rate")
+
+
+def _line_changes(old_lines: list[dict], new_lines: list[dict]) -> list[str]:
+    """Lines added, removed and changed, matched by content rather than by position, so that
+    removing the first line reads as its removal, not as every later line changing."""
+    key = lambda line: tuple(line[k] for k in LINE_KEYS)  # noqa: E731
+    matcher = difflib.SequenceMatcher(
+        a=[key(line) for line in old_lines], b=[key(line) for line in new_lines], autojunk=False
+    )
+    changes = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for offset in range(paired):
+            old, new = old_lines[i1 + offset], new_lines[j1 + offset]
+            changed = [
+                f"{k.replace('_', ' ')} {old[k]} → {new[k]}" for k in LINE_KEYS if old[k] != new[k]
+            ]
+            changes.append(f"Line {j1 + offset + 1}: {'; '.join(changed)}")
+        for index in range(i1 + paired, i2):
+            changes.append(f"Line {index + 1} removed: {_line_text(old_lines[index])}")
+        for index in range(j1 + paired, j2):
+            changes.append(f"Line {index + 1} added: {_line_text(new_lines[index])}")
+    return changes
+
+
 def diff_snapshots(before: dict | None, after: dict) -> ContractDiff:
     """The readable difference between two snapshots (``before`` None: everything is new)."""
     old_fields = before["fields"] if before else {}
@@ -932,24 +1001,8 @@ def diff_snapshots(before: dict | None, after: dict) -> ContractDiff:
         if before is not None and old != new:
             label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
             fields.append((label, _shown(field, old), _shown(field, new)))
-    lines = []
     old_lines = before["lines"] if before else []
-    for position in range(max(len(old_lines), len(after["lines"]))):
-        old = old_lines[position] if position < len(old_lines) else None
-        new = after["lines"][position] if position < len(after["lines"]) else None
-        if old == new:
-            continue
-        if old is None:
-            lines.append(f"Line {position + 1} added: {_line_text(new)}")
-        elif new is None:
-            lines.append(f"Line {position + 1} removed: {_line_text(old)}")
-        else:
-            changes = [
-                f"{key.replace('_', ' ')} {old[key]} → {new[key]}"
-                for key in ("service_type", "description", "quantity", "rate")
-                if old[key] != new[key]
-            ]
-            lines.append(f"Line {position + 1}: {'; '.join(changes)}")
+    lines = _line_changes(old_lines, after["lines"])
     terms = []
     old_terms, new_terms = old_fields.get("terms") or "", after["fields"].get("terms") or ""
     if before is not None and old_terms != new_terms:
@@ -1041,3 +1094,15 @@ def _locked(query):
         .with_for_update(of=Contract)
         .execution_options(populate_existing=True)
     )
+
+
+# A contact who signs for their client finds the contracts in their data export; the contract
+# stays whole on erasure, like a quote's acceptance: it is the record of the agreement.
+PERSONAL_DATA.append(
+    PersonalData(
+        "contract_signatures",
+        Contract,
+        column_is("client_signatory_id"),
+        export=("number", "version", "title", "status", "signed_at", "signed_name"),
+    )
+)

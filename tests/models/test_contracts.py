@@ -175,6 +175,23 @@ def test_each_saved_change_is_a_version_and_the_difference_reads_plainly():
     assert not contract.versions[0].diff()  # nothing before it to differ from
 
 
+def test_line_changes_are_matched_by_content_not_by_position():
+    contract = draft_contract()
+    for description in ("Data engineers", "QA lead", "Designers"):
+        contract.add_line("contract staffing", description, Decimal("1"), Decimal("1000"))
+    contract.action_record_version(None, "Three lines")
+    contract.remove_line(contract.lines[0])
+    contract.lines[-1].quantity = Decimal("2")
+    contract.add_line("contract staffing", "Analyst", Decimal("1"), Decimal("800"))
+    version = contract.action_record_version(None, "Changed")
+
+    assert version.diff().lines == [
+        "Line 1 removed: contract staffing: Data engineers, 1.00 × 1000.00",
+        "Line 2: quantity 1.00 → 2.00",
+        "Line 3 added: contract staffing: Analyst, 1.00 × 800.00",
+    ]
+
+
 def test_saving_without_a_change_makes_no_version():
     contract = draft_contract()
     assert not contract.action_update(None, value=Decimal("40000"))
@@ -195,6 +212,19 @@ def test_a_sent_contract_is_changed_only_by_reopening_it():
     contract.action_reopen(None, "Client wants a longer guarantee")
     assert contract.status == "draft" and contract.sent_at is None
     assert contract.action_update(None, replacement_guarantee_days=120)
+
+
+def test_a_versions_content_reads_with_labels_and_line_amounts():
+    contract = draft_contract(currency="JPY", placements_target=3)
+    contract.add_line("contingency recruitment", "Data engineers", Decimal("3"), Decimal("1000.4"))
+    version = contract.action_record_version(None, "Added a line")
+
+    shown = dict(version.shown_fields())
+    assert shown["Type"] == "project" and shown["Value"] == "40,000.00"
+    assert shown["Placements target"] == "3" and shown["Client signatory"] == "—"
+    assert "Terms" not in shown
+    [line] = version.line_rows()
+    assert line["description"] == "Data engineers" and line["amount"] == Decimal("3001")
 
 
 # ---------------------------------------------------------------- approval and sending
@@ -223,6 +253,39 @@ def test_a_contract_above_the_limit_needs_an_account_manager_then_another_admin(
     ]
     contract.action_send(manager)
     assert contract.status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("status", "value", "actions"),
+    [
+        ("draft", Decimal("40000"), ("edit", "send", "cancel")),
+        ("draft", Decimal("80000"), ("edit", "submit", "cancel")),
+        ("in_approval", Decimal("80000"), ("approve", "reject", "reopen", "cancel")),
+        ("approved", Decimal("80000"), ("send", "reopen", "cancel")),
+        ("sent", Decimal("40000"), ("sign", "reopen", "cancel")),
+        ("active", Decimal("40000"), ("renew", "terminate")),
+        ("terminated", Decimal("40000"), ()),
+    ],
+)
+def test_the_allowed_actions_follow_the_status_and_the_value(status, value, actions):
+    contract = draft_contract(value=value)
+    contract.status = status
+    assert contract.allowed_actions == actions
+
+
+def test_lines_added_since_the_last_version_are_recorded_before_approval_or_sending():
+    manager = make_user("Account Manager")
+    big, small = draft_contract(value=Decimal("80000")), draft_contract()
+    for contract in (big, small):
+        contract.add_line("contract staffing", "Two testers", Decimal("2"), Decimal("5000"))
+    big.action_submit(manager)
+    small.action_send(manager)
+    assert [v.note for v in big.versions] == ["Drafted", "Recorded on submission for approval"]
+    assert [v.note for v in small.versions] == ["Drafted", "Recorded on sending"]
+    assert big.version == small.version == 2
+    assert big.versions[-1].lines[0]["description"] == "Two testers"
+    big.action_approve(manager)
+    assert big.approvals[0].version == 2
 
 
 def test_the_same_person_cannot_approve_both_levels():
@@ -274,6 +337,32 @@ def test_the_client_signatory_must_be_the_clients_contact():
     ours = ClientContactFactory(client=contract.client).contact
     contract.action_update(None, client_signatory=ours)
     assert contract.versions[-1].diff().fields == [("Client signatory", "—", str(ours))]
+
+
+def test_clearing_the_client_signatory_is_a_version():
+    ours = ClientContactFactory().contact
+    contract = draft_contract(ours.client_links[0].client, client_signatory=ours)
+    assert contract.action_update(None, client_signatory=None)
+    assert contract.versions[-1].diff().fields == [("Client signatory", str(ours), "—")]
+
+
+def test_the_signatorys_export_holds_the_contracts_they_sign_and_erasure_keeps_them():
+    from models.privacy import erase_contact, export_contact
+
+    ours = ClientContactFactory().contact
+    contract = draft_contract(ours.client_links[0].client, client_signatory=ours)
+    contract.action_send()
+    contract.action_sign(str(ours))
+    db.session.commit()
+    [row] = export_contact(ours)["contract_signatures"]
+    assert (row["number"], row["status"], row["signed_name"]) == (
+        contract.number,
+        "active",
+        str(ours),
+    )
+    erase_contact(ours)
+    db.session.commit()
+    assert (contract.status, contract.client_signatory_id) == ("active", ours.id)
 
 
 @pytest.mark.parametrize(
