@@ -20,7 +20,7 @@ from extensions import db
 from models import DomainError, JobOrder, Milestone, NotFoundError, Project, visible_client_ids
 from models.projects import PROJECT_STATUSES
 
-from .base import READ_WRITE, RulesModelView
+from .base import READ_WRITE, RulesModelView, field_error
 from .fields import choice
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible, staff_users, visible_to_user
@@ -199,7 +199,7 @@ class ProjectView(RulesModelView):
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                field_error(form, error)
             else:
                 flash(f"Milestone '{milestone.name}' added.", "success")
                 return redirect(url_for(".show", pk=pk))
@@ -219,7 +219,7 @@ class ProjectView(RulesModelView):
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                field_error(form, error)
             else:
                 flash(f"Milestone '{milestone.name}' saved.", "success")
                 return redirect(url_for(".show", pk=milestone.project_id))
@@ -251,11 +251,3 @@ class ProjectView(RulesModelView):
         else:
             flash(f"Milestone '{name}' {done}.", "success")
         return redirect(url_for(".show", pk=project_id))
-
-
-def _field_error(form: FlaskForm, error: DomainError) -> None:
-    field = form._fields.get(error.field or "")
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")

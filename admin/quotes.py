@@ -22,7 +22,7 @@ from models import DomainError, NotFoundError, Quote, QuoteLine, visible_client_
 from models.commercial import SERVICE_TYPES
 from models.recruiting import PAYMENT_TERMS
 
-from .base import READ_WRITE, RulesModelView, id_fits
+from .base import READ_WRITE, RulesModelView, field_error, id_fits
 from .fields import choice
 from .formats import day
 from .projects import EagerInterface
@@ -116,7 +116,7 @@ class QuoteView(RulesModelView):
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                field_error(form, error)
             else:
                 flash(f"Quote {quote.reference} drafted: add its lines.", "success")
                 return redirect(url_for(".show", pk=quote.id))
@@ -199,7 +199,7 @@ class QuoteView(RulesModelView):
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                field_error(form, error)
             else:
                 flash(f"Line '{line.description}' added.", "success")
                 return redirect(url_for(".show", pk=pk))
@@ -261,11 +261,3 @@ class QuoteView(RulesModelView):
             return redirect(url_for(".show", pk=pk))
         flash(f"Version {revision.version} drafted from {quote.reference}.", "success")
         return redirect(url_for(".show", pk=revision.id))
-
-
-def _field_error(form: FlaskForm, error: DomainError) -> None:
-    field = form._fields.get(error.field or "")
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
