@@ -35,7 +35,7 @@ from models.contracts import (
     approval_threshold,
 )
 
-from .base import READ_WRITE, RulesModelView, id_fits
+from .base import READ_WRITE, RulesModelView, field_error, id_fits
 from .contract_buttons import ContractWorkflow
 from .contract_forms import (
     ADD_FIELDSETS,
@@ -51,7 +51,7 @@ from .contract_forms import (
 from .documents import attachment
 from .fields import choice
 from .formats import day, when
-from .quotes import LineForm, _field_error
+from .quotes import LineForm
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible, staff_users, visible_to_user
 
@@ -147,7 +147,7 @@ class ContractView(ContractWorkflow, RulesModelView):
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                field_error(form, error)
             else:
                 enqueue_document("contract", contract.id)
                 flash(f"Contract {contract.number} drafted (version 1).", "success")
@@ -192,7 +192,7 @@ class ContractView(ContractWorkflow, RulesModelView):
                 if error.field == "status":
                     flash(error.message, "danger")
                     return redirect(url_for(".show", pk=contract.id))
-                _field_error(form, error)
+                field_error(form, error)
             else:
                 enqueue_document("contract", contract.id)
                 flash(
@@ -299,7 +299,7 @@ class ContractView(ContractWorkflow, RulesModelView):
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                field_error(form, error)
             else:
                 enqueue_document("contract", contract.id)
                 flash(f"Line '{line.description}' added: version {contract.version}.", "success")

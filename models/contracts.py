@@ -1,24 +1,16 @@
 """Contracts: the agreements a client signs, drafted from a template or converted from an
-accepted quote, versioned, approved, sent, signed, renewed.
+accepted quote, with their lines, term, value, parties and performance.
 
-    draft → in approval → approved → sent → active (signed) → expired | terminated
-    draft → sent (at or below ``CONTRACT_APPROVAL_VALUE``: no approval needed)
-
-A contract worth more than ``CONTRACT_APPROVAL_VALUE`` needs two approvals before it is sent:
-an Account Manager (or Admin), then an Admin who is another person. Only a draft's content
-changes; a contract in approval, approved or sent goes back to draft (``action_reopen``) to be
-changed, and its approvals start again. Every saved change of content is a new
-``ContractVersion`` (a snapshot of the fields and lines), so any two versions can be compared
-(``diff_snapshots``). A signed contract renews by its term (automatically on its renewal date
-when ``auto_renew``), and its owner hears of the renewal ``CONTRACT_RENEWAL_NOTICE_DAYS``
-before (``jobs/contracts.py``).
+Only a draft's content changes; every saved change is a new version
+(``models/contract_versions.py``: snapshots and their readable differences). The statuses, the
+approval above ``CONTRACT_APPROVAL_VALUE`` and the verbs that move a contract along are
+``models/contract_states.py``'s, mixed into ``Contract``. A signed contract renews by its term
+(automatically on its renewal date when ``auto_renew``); its owner hears of the renewal
+``CONTRACT_RENEWAL_NOTICE_DAYS`` before (``jobs/contracts.py``).
 """
 
 from __future__ import annotations
 
-import calendar
-import difflib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -41,11 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
-from .access import ROLE_ACCOUNT_MANAGER, ROLE_ADMIN
 from .activity import record_activity
 from .base import (
     ConstructorDefaults,
-    DomainError,
     Model,
     TimestampMixin,
     UTCDateTime,
@@ -62,6 +52,26 @@ from .commercial import (
     money,
     next_number,
 )
+from .contract_states import (  # noqa: F401 (the workflow's names, for callers of this module)
+    ACTIONS_BY_STATUS,
+    CONTRACT_STATUSES,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    ContractApproval,
+    ContractError,
+    ContractStateError,
+    ContractWorkflow,
+    add_months,
+    approval_threshold,
+)
+from .contract_versions import (  # noqa: F401
+    FIELD_LABELS,
+    VERSIONED_FIELDS,
+    ContractDiff,
+    ContractVersion,
+    _plain,
+    diff_snapshots,
+)
 from .privacy import PERSONAL_DATA, PersonalData, column_is
 from .recruiting import MONEY_MAX, PAYMENT_TERMS
 
@@ -69,91 +79,11 @@ if TYPE_CHECKING:
     from .contacts import Contact
 
 CONTRACT_TYPES = ("master service agreement", "project", "retained search", "contingency")
-CONTRACT_STATUSES = (
-    "draft",
-    "in_approval",
-    "approved",
-    "sent",
-    "active",
-    "expired",
-    "terminated",
-    "cancelled",
-)
-STATUS_LABELS = {
-    "draft": "Draft",
-    "in_approval": "In approval",
-    "approved": "Approved",
-    "sent": "Sent for signature",
-    "active": "Signed (active)",
-    "expired": "Expired",
-    "terminated": "Terminated",
-    "cancelled": "Cancelled",
-}
-# The content of a version: what a change of makes a new version.
-VERSIONED_FIELDS = (
-    "title",
-    "contract_type",
-    "currency",
-    "value",
-    "discount_percent",
-    "tax_rate",
-    "start_date",
-    "end_date",
-    "renewal_date",
-    "auto_renew",
-    "renewal_term_months",
-    "payment_terms",
-    "replacement_guarantee_days",
-    "placements_target",
-    "terms",
-    "client_signatory_id",
-)
-FIELD_LABELS = {
-    "contract_type": "Type",
-    "client_signatory_id": "Client signatory",
-    "discount_percent": "Discount %",
-    "tax_rate": "Tax %",
-}
 # Which contract a quote's lines make, by their service type (the rest are project contracts).
 TYPE_BY_SERVICE = {
     "retained executive search": "retained search",
     "contingency recruitment": "contingency",
 }
-OPEN_STATUSES = ("draft", "in_approval", "approved", "sent")
-# The verbs each status allows (a draft's depend on its value: see ``allowed_actions``).
-ACTIONS_BY_STATUS = {
-    "in_approval": ("approve", "reject", "reopen", "cancel"),
-    "approved": ("send", "reopen", "cancel"),
-    "sent": ("sign", "reopen", "cancel"),
-    "active": ("renew", "terminate"),
-}
-
-
-class ContractError(DomainError):
-    """A contract, its lines or its template break a rule of this module."""
-
-
-class ContractStateError(ContractError):
-    """The contract's status does not allow this (sent unapproved, signed twice...)."""
-
-    status_code = 409
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months (the 31st becomes the month's last day)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def approval_threshold() -> Decimal | None:
-    """``CONTRACT_APPROVAL_VALUE`` from the app's configuration (None outside an app)."""
-    from flask import current_app, has_app_context
-
-    if not has_app_context():
-        return None
-    value = current_app.config.get("CONTRACT_APPROVAL_VALUE")
-    return None if value is None else Decimal(str(value))
 
 
 class ContractTemplate(TimestampMixin, Model):
@@ -216,7 +146,9 @@ class ContractTemplate(TimestampMixin, Model):
         )
 
 
-class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixin, Model):
+class Contract(
+    ContractWorkflow, OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixin, Model
+):
     __tablename__ = "contract"
     timeline_kind = "contract"
     __table_args__ = (
@@ -308,33 +240,9 @@ class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixi
         return self.number or "new contract"
 
     @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
-
-    @property
     def value_label(self) -> str:
         """The value with its currency, as lists show it ("USD 40,000.00")."""
         return f"{self.currency} {self.value or 0:,.2f}"
-
-    @property
-    def approvals_needed(self) -> int:
-        """Two levels above ``CONTRACT_APPROVAL_VALUE``, none at or below it."""
-        threshold = approval_threshold()
-        return 2 if threshold is not None and (self.value or 0) > threshold else 0
-
-    @property
-    def next_approval_level(self) -> int | None:
-        if self.status != "in_approval":
-            return None
-        return len(self.approvals) + 1
-
-    @property
-    def allowed_actions(self) -> tuple[str, ...]:
-        """The verbs its status allows now: a draft is edited, then submitted for approval
-        when its value needs approval, else sent; an ended contract allows none."""
-        if self.status == "draft":
-            return ("edit", "submit" if self.approvals_needed else "send", "cancel")
-        return ACTIONS_BY_STATUS.get(self.status, ())
 
     def snapshot(self) -> dict:
         """This contract's content as plain JSON values (what a version keeps)."""
@@ -605,171 +513,6 @@ class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixi
         self._log(by, f"Contract {self.number} version {version.number}: {note or 'edited'}")
         return version
 
-    # -- approval and sending
-    def action_submit(self, by: User | None = None) -> None:
-        """Send a draft for approval.  :raise ContractStateError: when it needs none."""
-        self._refuse_unless("draft", "submitted for approval")
-        self.validate()
-        if not self.approvals_needed:
-            raise ContractStateError(
-                f"{self.reference} is worth {self.currency} {self.value:,}, within the "
-                f"approval limit of {approval_threshold():,}: send it without approval.",
-                "status",
-            )
-        # What the approvers approve is a recorded version (lines added since are kept).
-        self.action_record_version(by, "Recorded on submission for approval")
-        self.status = "in_approval"
-        self._log(by, f"Contract {self.number} submitted for approval")
-
-    def action_approve(self, by: User, comment: str | None = None) -> bool:
-        """Approve at the next level; True when the contract is now approved.
-
-        :raise ContractStateError: unless in approval.
-        :raise ContractError: for an approver without the level's role, or the same person at
-            both levels.
-        """
-        self._refuse_unless("in_approval", "approved")
-        level = len(self.approvals) + 1
-        roles = {role.name for role in by.roles}
-        wanted = (ROLE_ACCOUNT_MANAGER, ROLE_ADMIN) if level == 1 else (ROLE_ADMIN,)
-        if not roles & set(wanted):
-            who = "an Account Manager or an Admin" if level == 1 else "an Admin"
-            raise ContractError(
-                f"Approval level {level} of {self.reference} needs {who}.", "status"
-            )
-        if any(approval.approver_id == by.id for approval in self.approvals):
-            raise ContractError(
-                "The second approval must come from someone other than the first approver.",
-                "status",
-            )
-        self.approvals.append(
-            ContractApproval(
-                level=level,
-                approver=by,
-                approver_id=by.id,
-                at=utcnow(),
-                version=self.version,
-                comment=(comment or "").strip()[:1000] or None,
-            )
-        )
-        done = level >= self.approvals_needed
-        if done:
-            self.status = "approved"
-        self._log(
-            by, f"Contract {self.number} approved at level {level} of {self.approvals_needed}"
-        )
-        return done
-
-    def action_reject(self, by: User, reason: str) -> None:
-        """Send it back to draft with the reason; its approvals start again."""
-        self._refuse_unless("in_approval", "rejected")
-        if _blank(reason):
-            raise ContractError("Give the reason for sending the contract back.", "reason")
-        self.status = "draft"
-        self.approvals.clear()
-        self._log(by, f"Contract {self.number} sent back to draft: {reason.strip()[:400]}")
-
-    def action_reopen(self, by: User | None = None, reason: str | None = None) -> None:
-        """Back to draft to change it (approvals start again)."""
-        if self.status not in ("in_approval", "approved", "sent"):
-            raise ContractStateError(
-                f"{self.reference} is {self.status_label.lower()}; only a contract in approval, "
-                "approved or sent is reopened.",
-                "status",
-            )
-        self.status, self.sent_at = "draft", None
-        self.approvals.clear()
-        self._log(
-            by, f"Contract {self.number} reopened as a draft" + (f": {reason}" if reason else "")
-        )
-
-    def action_send(self, by: User | None = None) -> None:
-        """Send for signature.  :raise ContractStateError: for a contract that needs approval
-        and lacks it, or is not a draft or approved."""
-        if self.status == "draft" and self.approvals_needed:
-            raise ContractStateError(
-                f"{self.reference} is worth {self.currency} {self.value:,}, above "
-                f"{approval_threshold():,}: an Account Manager and then an Admin must approve "
-                "it before it is sent.",
-                "status",
-            )
-        if self.status not in ("draft", "approved"):
-            raise ContractStateError(
-                f"{self.reference} is {self.status_label.lower()}; only a draft or an approved "
-                "contract is sent.",
-                "status",
-            )
-        self.validate()
-        if self.status == "draft":  # what the client signs is a recorded version
-            self.action_record_version(by, "Recorded on sending")
-        self.status, self.sent_at = "sent", utcnow()
-        self._log(by, f"Contract {self.number} version {self.version} sent for signature")
-
-    def action_sign(self, name: str, by: User | None = None, on: date | None = None) -> None:
-        """Record the client's signature (typed full name); the contract becomes active."""
-        self._refuse_unless("sent", "signed")
-        typed = " ".join((name or "").split())
-        if len(typed.split(" ")) < 2 or len(typed) > 191:
-            raise ContractError("Type the signatory's full name (first and last).", "name")
-        self.status, self.signed_name = "active", typed
-        self.signed_at = (
-            datetime.combine(on, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
-            if on
-            else utcnow()
-        )
-        self._log(by, f"Contract {self.number} signed by {typed}")
-
-    # -- lifecycle
-    def action_renew(self, by: User | None = None) -> None:
-        """Extend an active contract by its renewal term (end and renewal dates move on)."""
-        self._refuse_unless("active", "renewed")
-        months = self.renewal_term_months
-        if self.end_date is not None:
-            self.end_date = add_months(self.end_date, months)
-        if self.renewal_date is not None:
-            self.renewal_date = add_months(self.renewal_date, months)
-        self._renewed_to = (self.end_date, self.renewal_date)
-        self.validate()
-        self.action_record_version(by, f"Renewed for {months} months")
-
-    def action_terminate(self, by: User | None, reason: str) -> None:
-        self._refuse_unless("active", "terminated")
-        self._end("terminated", by, reason)
-
-    def action_cancel(self, by: User | None, reason: str) -> None:
-        if self.status not in OPEN_STATUSES:
-            raise ContractStateError(
-                f"{self.reference} is {self.status_label.lower()}; only an unsigned contract is "
-                "cancelled.",
-                "status",
-            )
-        self._end("cancelled", by, reason)
-
-    def action_expire(self, today: date | None = None) -> bool:
-        """An active contract past its end date, not renewing itself, expires."""
-        today = today or date.today()
-        if self.status == "active" and self.end_date is not None and self.end_date < today:
-            if self.auto_renew:
-                return False
-            self.status, self.ended_at = "expired", utcnow()
-            self._log(None, f"Contract {self.number} expired (ended {self.end_date})")
-            return True
-        return False
-
-    def _end(self, status: str, by: User | None, reason: str) -> None:
-        if _blank(reason):
-            raise ContractError("Give the reason.", "reason")
-        self.status, self.ended_at, self.end_reason = status, utcnow(), reason.strip()[:1000]
-        self._log(by, f"Contract {self.number} {status}: {self.end_reason}")
-
-    def _refuse_unless(self, status: str, wanted: str) -> None:
-        if self.status != status:
-            raise ContractStateError(
-                f"{self.reference} is {self.status_label.lower()}; only a contract "
-                f"{STATUS_LABELS[status].lower()} is {wanted}.",
-                "status",
-            )
-
     # -- performance
     def performance(self, today: date | None = None) -> ContractPerformance:
         """Placements made for the client during the contract's term, against its target, and
@@ -805,15 +548,6 @@ class Contract(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixi
             currency=self.currency,
             other_currencies=other,
         )
-
-
-def _plain(value):
-    """A JSON value that compares equal whenever the column's value does (2 decimal places)."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 @dataclass(frozen=True)
@@ -867,171 +601,6 @@ class ContractLine(ServiceLine, Model):
     @property
     def parent(self) -> Contract | None:
         return self.contract
-
-
-class ContractVersion(Model):
-    """One saved state of a contract's content, numbered from 1."""
-
-    __tablename__ = "contract_version"
-    __table_args__ = (UniqueConstraint("contract_id", "number", name="uq_contract_version"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("contract.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    number: Mapped[int] = mapped_column(Integer, nullable=False)
-    content_json: Mapped[str] = mapped_column(Text, nullable=False)
-    note: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
-
-    contract: Mapped[Contract] = relationship(back_populates="versions")
-    created_by: Mapped[User | None] = relationship(User)
-
-    def __str__(self) -> str:
-        return f"version {self.number}"
-
-    @property
-    def content(self) -> dict:
-        return json.loads(self.content_json)
-
-    @content.setter
-    def content(self, value: dict) -> None:
-        self.content_json = json.dumps(value, sort_keys=True)
-
-    @property
-    def fields(self) -> dict:
-        return self.content["fields"]
-
-    @property
-    def lines(self) -> list[dict]:
-        return self.content["lines"]
-
-    def previous(self) -> ContractVersion | None:
-        earlier = [v for v in self.contract.versions if v.number < self.number]
-        return earlier[-1] if earlier else None
-
-    def diff(self, other: ContractVersion | None = None) -> ContractDiff:
-        """What changed from ``other`` (by default the version before) to this one."""
-        other = other or self.previous()
-        return diff_snapshots(other.content if other else None, self.content)
-
-    def shown_fields(self) -> list[tuple[str, str]]:
-        """(label, value) of each field but the terms, as the difference shows them."""
-        return [
-            (FIELD_LABELS.get(field, field.replace("_", " ").capitalize()), _shown(field, value))
-            for field, value in ((f, self.fields.get(f)) for f in VERSIONED_FIELDS)
-            if field != "terms"
-        ]
-
-    def line_rows(self) -> list[dict]:
-        """The version's lines with their amounts (in the version's currency)."""
-        currency = self.fields.get("currency") or "USD"
-        return [
-            {**line, "amount": money(Decimal(line["quantity"]) * Decimal(line["rate"]), currency)}
-            for line in self.lines
-        ]
-
-
-@dataclass(frozen=True)
-class ContractDiff:
-    fields: list[tuple[str, str, str]]  # (label, before, after)
-    lines: list[str]  # "Line 2 added: ...", "Line 1: quantity 1 → 2"
-    terms: list[str]  # a unified diff of the terms, line by line
-
-    def __bool__(self) -> bool:
-        return bool(self.fields or self.lines or self.terms)
-
-
-def _shown(field: str, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if field == "value":
-        return f"{Decimal(value):,.2f}"
-    if field == "client_signatory_id":
-        from .contacts import Contact
-
-        contact = _session().get(Contact, value)
-        return str(contact) if contact else f"contact {value}"
-    return str(value)
-
-
-def _line_text(line: dict) -> str:
-    return f"{line['service_type']}: {line['description']}, {line['quantity']} × {line['rate']}"
-
-
-LINE_KEYS = ("service_type", "description", "quantity", "rate")
-
-
-def _line_changes(old_lines: list[dict], new_lines: list[dict]) -> list[str]:
-    """Lines added, removed and changed, matched by content rather than by position, so that
-    removing the first line reads as its removal, not as every later line changing."""
-    key = lambda line: tuple(line[k] for k in LINE_KEYS)  # noqa: E731
-    matcher = difflib.SequenceMatcher(
-        a=[key(line) for line in old_lines], b=[key(line) for line in new_lines], autojunk=False
-    )
-    changes = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-        for offset in range(paired):
-            old, new = old_lines[i1 + offset], new_lines[j1 + offset]
-            changed = [
-                f"{k.replace('_', ' ')} {old[k]} → {new[k]}" for k in LINE_KEYS if old[k] != new[k]
-            ]
-            changes.append(f"Line {j1 + offset + 1}: {'; '.join(changed)}")
-        for index in range(i1 + paired, i2):
-            changes.append(f"Line {index + 1} removed: {_line_text(old_lines[index])}")
-        for index in range(j1 + paired, j2):
-            changes.append(f"Line {index + 1} added: {_line_text(new_lines[index])}")
-    return changes
-
-
-def diff_snapshots(before: dict | None, after: dict) -> ContractDiff:
-    """The readable difference between two snapshots (``before`` None: everything is new)."""
-    old_fields = before["fields"] if before else {}
-    fields = []
-    for field in VERSIONED_FIELDS:
-        if field == "terms":
-            continue
-        old, new = old_fields.get(field), after["fields"].get(field)
-        if before is not None and old != new:
-            label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
-            fields.append((label, _shown(field, old), _shown(field, new)))
-    old_lines = before["lines"] if before else []
-    lines = _line_changes(old_lines, after["lines"])
-    terms = []
-    old_terms, new_terms = old_fields.get("terms") or "", after["fields"].get("terms") or ""
-    if before is not None and old_terms != new_terms:
-        terms = list(
-            difflib.unified_diff(
-                old_terms.splitlines(), new_terms.splitlines(), "before", "after", lineterm="", n=1
-            )
-        )[2:]
-    return ContractDiff(fields, lines, terms)
-
-
-class ContractApproval(Model):
-    """One level of approval given to a contract (of the version it had then)."""
-
-    __tablename__ = "contract_approval"
-    __table_args__ = (UniqueConstraint("contract_id", "level", name="uq_contract_approval_level"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("contract.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    level: Mapped[int] = mapped_column(Integer, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    approver_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    comment: Mapped[str | None] = mapped_column(String(1000))
-
-    contract: Mapped[Contract] = relationship(back_populates="approvals")
-    approver: Mapped[User] = relationship(User, lazy="joined")
 
 
 # ---------------------------------------------------------------- the daily job's queries
