@@ -21,7 +21,7 @@ WORKFLOW = {
     "approve": "approve",
     "reject": "approve",
     "send": "send",
-    "sign": "write",
+    "sign": "send",
     "reopen": "write",
     "renew": "write",
     "terminate": "write",

@@ -48,7 +48,7 @@ def run_contract_renewals(today: date | None = None, days: int | None = None) ->
     today = today or date.today()
     days = days or current_app.config["CONTRACT_RENEWAL_NOTICE_DAYS"]
     run = RenewalRun()
-    run.renewed, run.expired = renew_and_expire_contracts(today)
+    run.renewed, run.expired = renew_and_expire_contracts(today, run.skipped)
     db.session.commit()
     for contract_id in run.renewed + run.expired:
         enqueue_document("contract", contract_id)  # new dates or status on the PDF

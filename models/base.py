@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Model", "ConstructorDefaults", "DomainError", "UTCDateTime", "utcnow", "TimestampMixin"]
+__all__ = [
+    "Model",
+    "ConcurrentChangeError",
+    "ConstructorDefaults",
+    "DomainError",
+    "UTCDateTime",
+    "utcnow",
+    "TimestampMixin",
+]
 
 
 class DomainError(Exception):
@@ -87,6 +97,11 @@ class ConstructorDefaults:
         super().__init__(**kwargs)
 
 
+def finite(value) -> bool:
+    """A number that can be compared: not None, NaN or infinite (forms accept "NaN")."""
+    return value is not None and (not isinstance(value, Decimal) or value.is_finite())
+
+
 def length_violations(record, error: type[DomainError]) -> list[DomainError]:
     """One ``error`` per text column holding more characters than its column allows."""
     errors = []
@@ -102,3 +117,40 @@ def length_violations(record, error: type[DomainError]) -> list[DomainError]:
                 )
             )
     return errors
+
+
+class ConcurrentChangeError(DomainError):
+    """Two people changed the same record at the same moment; the second is told to retry."""
+
+    status_code = 409
+
+
+# Unique keys two simultaneous requests can both pass the checks for (numbering, one approval
+# per level, one version per number, one contract per quote): the loser gets a clear 409.
+RACED_TABLES = frozenset(
+    {"quote", "contract", "contract_approval", "contract_version", "offer", "offer_round"}
+)
+
+
+def _raced_table(error) -> str | None:
+    """The table of a unique-key violation, or None for any other database error."""
+    orig = getattr(error, "orig", None)
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # PostgreSQL (psycopg)
+        unique = getattr(orig, "sqlstate", None) == "23505"
+        return diag.table_name if unique else None
+    text = str(orig or "")
+    if text.startswith("UNIQUE constraint failed: "):  # SQLite
+        return text.removeprefix("UNIQUE constraint failed: ").split(".", 1)[0]
+    return None
+
+
+@event.listens_for(Engine, "handle_error")
+def _concurrent_change(context):
+    table = _raced_table(context.sqlalchemy_exception)
+    if table in RACED_TABLES:
+        return ConcurrentChangeError(
+            "Someone else changed this record at the same moment: reload the page and try again.",
+            None,
+        )
+    return None

@@ -38,6 +38,7 @@ from .base import (
     Model,
     TimestampMixin,
     UTCDateTime,
+    finite,
     length_violations,
     utcnow,
 )
@@ -212,7 +213,7 @@ class Quote(OnClientTimeline, PricedLines, ConstructorDefaults, TimestampMixin, 
             errors.append(QuoteError("Currency must be an ISO 4217 code such as USD.", "currency"))
         for field in ("discount_percent", "tax_rate"):
             value = getattr(self, field)
-            if value is None or not 0 <= value <= 100:
+            if not finite(value) or not 0 <= value <= 100:
                 label = field.replace("_", " ").capitalize()
                 errors.append(QuoteError(f"{label} must be between 0 and 100.", field))
         if self.payment_terms is not None and self.payment_terms not in PAYMENT_TERMS:
@@ -428,11 +429,11 @@ class ServiceLine:
             )
         if _blank(self.description):
             errors.append(self.error("Each line needs a description.", "description"))
-        if self.quantity is None or not 0 < self.quantity <= 10_000:
+        if not finite(self.quantity) or not 0 < self.quantity <= 10_000:
             errors.append(
                 self.error("Quantity must be more than 0 and at most 10,000.", "quantity")
             )
-        if self.rate is None or not 0 <= self.rate <= MONEY_MAX:
+        if not finite(self.rate) or not 0 <= self.rate <= MONEY_MAX:
             errors.append(self.error(f"Rate must be 0 to {MONEY_MAX:,}.", "rate"))
         return errors + length_violations(self, self.error)
 

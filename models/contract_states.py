@@ -67,10 +67,19 @@ class ContractStateError(ContractError):
     status_code = 409
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months (the 31st becomes the month's last day)."""
+LAST_YEAR = 9000  # contract dates stay below this, so that terms can still be added to them
+
+
+def add_months(day: date, months: int, field: str = "end_date") -> date:
+    """``day`` moved by ``months`` calendar months (the 31st becomes the month's last day).
+
+    :raise ContractError: naming ``field`` when the result would be past ``LAST_YEAR``.
+    """
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if year >= LAST_YEAR:
+        label = field.replace("_", " ").capitalize()
+        raise ContractError(f"{label} must be before the year {LAST_YEAR}.", field)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -94,9 +103,10 @@ class ContractWorkflow:
 
     @property
     def approvals_needed(self) -> int:
-        """Two levels above ``CONTRACT_APPROVAL_VALUE``, none at or below it."""
+        """Two levels above ``CONTRACT_APPROVAL_VALUE``, none at or below it (the value, or
+        the lines' total when that is more)."""
         threshold = approval_threshold()
-        return 2 if threshold is not None and (self.value or 0) > threshold else 0
+        return 2 if threshold is not None and self.worth > threshold else 0
 
     @property
     def next_approval_level(self) -> int | None:
@@ -119,7 +129,7 @@ class ContractWorkflow:
         self.validate()
         if not self.approvals_needed:
             raise ContractStateError(
-                f"{self.reference} is worth {self.currency} {self.value:,}, within the "
+                f"{self.reference} is worth {self.currency} {self.worth:,}, within the "
                 f"approval limit of {approval_threshold():,}: send it without approval.",
                 "status",
             )
@@ -195,7 +205,7 @@ class ContractWorkflow:
         and lacks it, or is not a draft or approved."""
         if self.status == "draft" and self.approvals_needed:
             raise ContractStateError(
-                f"{self.reference} is worth {self.currency} {self.value:,}, above "
+                f"{self.reference} is worth {self.currency} {self.worth:,}, above "
                 f"{approval_threshold():,}: an Account Manager and then an Admin must approve "
                 "it before it is sent.",
                 "status",
@@ -204,6 +214,14 @@ class ContractWorkflow:
             raise ContractStateError(
                 f"{self.reference} is {self.status_label.lower()}; only a draft or an approved "
                 "contract is sent.",
+                "status",
+            )
+        if self.status == "approved" and any(
+            approval.version != self.version for approval in self.approvals
+        ):
+            raise ContractStateError(
+                f"{self.reference} changed since it was approved (version {self.version}): "
+                "reopen it and have it approved again.",
                 "status",
             )
         self.validate()

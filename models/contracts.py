@@ -36,11 +36,15 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validat
 from .activity import record_activity
 from .base import (
     ConstructorDefaults,
+    DomainError,
     Model,
     TimestampMixin,
     UTCDateTime,
     length_violations,
     utcnow,
+)
+from .base import (
+    finite as _finite,
 )
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
 from .commercial import (
@@ -55,6 +59,7 @@ from .commercial import (
 from .contract_states import (  # noqa: F401 (the workflow's names, for callers of this module)
     ACTIONS_BY_STATUS,
     CONTRACT_STATUSES,
+    LAST_YEAR,
     OPEN_STATUSES,
     STATUS_LABELS,
     ContractApproval,
@@ -240,6 +245,12 @@ class Contract(
         return self.number or "new contract"
 
     @property
+    def worth(self) -> Decimal:
+        """What the contract is worth: its value, or its lines' total when that is more."""
+        value = self.value if _finite(self.value) else Decimal(0)
+        return max(value, self.total) if self.lines else value
+
+    @property
     def value_label(self) -> str:
         """The value with its currency, as lists show it ("USD 40,000.00")."""
         return f"{self.currency} {self.value or 0:,.2f}"
@@ -269,13 +280,25 @@ class Contract(
             errors.append(
                 ContractError("Currency must be an ISO 4217 code such as USD.", "currency")
             )
-        if self.value is None or not 0 <= self.value <= MONEY_MAX:
+        if not _finite(self.value) or not 0 <= self.value <= MONEY_MAX:
             errors.append(ContractError(f"Value must be 0 to {MONEY_MAX:,}.", "value"))
+        elif self.lines and self.value < self.total:
+            errors.append(
+                ContractError(
+                    f"Value must be at least the lines' total ({self.currency} {self.total:,}).",
+                    "value",
+                )
+            )
         for field in ("discount_percent", "tax_rate"):
             value = getattr(self, field)
-            if value is None or not 0 <= value <= 100:
+            if not _finite(value) or not 0 <= value <= 100:
                 label = field.replace("_", " ").capitalize()
                 errors.append(ContractError(f"{label} must be between 0 and 100.", field))
+        for field in ("start_date", "end_date", "renewal_date"):
+            day = getattr(self, field)
+            if day is not None and day.year >= LAST_YEAR:
+                label = field.replace("_", " ").capitalize()
+                errors.append(ContractError(f"{label} must be before the year {LAST_YEAR}.", field))
         if self.start_date is None:
             errors.append(ContractError("Start date is required.", "start_date"))
         elif self.end_date is not None and self.end_date < self.start_date:
@@ -371,7 +394,7 @@ class Contract(
     ) -> Contract:
         """A draft with the template's type, terms and defaults; ``fields`` override them."""
         start = fields.pop("start_date", None) or date.today()
-        end = add_months(start, template.term_months) - timedelta(days=1)
+        end = add_months(start, template.term_months, "start_date") - timedelta(days=1)
         defaults = {
             "title": f"{template.name} — {client.name}",
             "contract_type": template.contract_type,
@@ -409,7 +432,7 @@ class Contract(
         kind = TYPE_BY_SERVICE.get(services.pop()) if len(services) == 1 else None
         number = next_number(model=cls, letter="C")
         start = fields.pop("start_date", None) or date.today()
-        end = add_months(start, 12) - timedelta(days=1)
+        end = add_months(start, 12, "start_date") - timedelta(days=1)
         defaults = {
             "title": quote.title,
             "contract_type": kind or "project",
@@ -481,6 +504,8 @@ class Contract(
         )
         line.validate()
         self.lines.append(line)
+        if _finite(self.value) and self.value < self.total:
+            self.value = self.total  # a contract is worth at least its lines
         return line
 
     def remove_line(self, line: ContractLine) -> None:
@@ -625,16 +650,20 @@ def renewal_notices_due(today: date | None = None, days: int = 30) -> list[Contr
     )
 
 
-def renew_and_expire_contracts(today: date | None = None) -> tuple[list[int], list[int]]:
+def renew_and_expire_contracts(
+    today: date | None = None, skipped: list[tuple[int, str]] | None = None
+) -> tuple[list[int], list[int]]:
     """Renew active auto-renewing contracts whose renewal date has come; expire the others
     past their end date. Returns the ids (renewed, expired); the caller commits.
 
-    The rows are locked (PostgreSQL) until that commit: a second run racing this one waits,
-    then finds the dates moved on and renews nothing twice.
+    Each contract is changed in a savepoint: one that breaks a rule (its signatory left the
+    client, a date past the last year) is left as it was and added to ``skipped`` with the
+    reason, and the others go on. The rows are locked (PostgreSQL) until the commit: a second
+    run racing this one waits, then finds the dates moved on and renews nothing twice.
     """
     today = today or date.today()
     session = _session()
-    renewed = []
+    renewed, expired = [], []
     due = session.scalars(
         _locked(
             select(Contract).where(
@@ -645,14 +674,38 @@ def renew_and_expire_contracts(today: date | None = None) -> tuple[list[int], li
         )
     ).all()
     for contract in due:
-        while contract.renewal_date <= today:  # a job that did not run for a while catches up
-            contract.action_renew(None)
-        renewed.append(contract.id)
+        if _in_savepoint(contract, lambda c: _catch_up(c, today), skipped):
+            renewed.append(contract.id)
     ended = session.scalars(
         _locked(select(Contract).where(Contract.status == "active", Contract.end_date < today))
     ).all()
-    expired = [contract.id for contract in ended if contract.action_expire(today)]
+    for contract in ended:
+        if _in_savepoint(contract, lambda c: c.action_expire(today), skipped):
+            expired.append(contract.id)
     return renewed, expired
+
+
+def _catch_up(contract: Contract, today: date) -> bool:
+    while contract.renewal_date <= today:  # a job that did not run for a while catches up
+        contract.action_renew(None)
+    return True
+
+
+def _in_savepoint(contract: Contract, change, skipped: list | None) -> bool:
+    """``change(contract)`` flushed in a savepoint; on a broken rule, rolled back, the contract
+    named in ``skipped``, and False."""
+    contract_id = contract.id
+    savepoint = _session().begin_nested()
+    try:
+        done = change(contract)
+        _session().flush()
+    except DomainError as error:
+        savepoint.rollback()
+        if skipped is not None:
+            skipped.append((contract_id, error.message))
+        return False
+    savepoint.commit()
+    return bool(done)
 
 
 def _locked(query):

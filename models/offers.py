@@ -505,6 +505,16 @@ class OfferRound(Model):
             )
         if self.bonus is not None and not 0 <= self.bonus <= MONEY_MAX:
             errors.append(OfferError(f"Bonus must be 0 to {MONEY_MAX:,}.", "bonus"))
+        for key in ("base_salary", "bonus"):
+            amount = getattr(self, key)
+            if (
+                isinstance(amount, Decimal)
+                and amount.is_finite()
+                and amount.normalize().as_tuple().exponent < -2
+            ):
+                errors.append(
+                    OfferError(f"{TERM_LABELS[key]} may have at most 2 decimal places.", key)
+                )
         if self.currency not in CURRENCIES:
             errors.append(OfferError("Currency must be an ISO 4217 code such as USD.", "currency"))
         if self.equity is not None and len(self.equity) > 191:

@@ -284,7 +284,9 @@ def test_a_line_is_added_and_removed_each_a_version(api, world):
     assert [line["position"] for line in response.get_json()["result"]["lines"]] == [1]
     latest = api("GET", f"{API}{pk}/versions/3").get_json()["result"]
     assert latest["note"] == "Line 1 removed (Senior engineers)"
-    assert latest["changes"]["lines"][0].startswith("Line 1:")
+    assert latest["changes"]["lines"] == [
+        "Line 1 removed: contingency recruitment: Senior engineers, 2.00 × 20000.00"
+    ]
 
 
 def test_lines_change_only_on_a_draft(api, world):

@@ -461,3 +461,86 @@ def test_performance_counts_the_terms_placements_and_their_fees():
     assert performance.fees == Decimal("50000.00")  # the job order's fixed fee, twice
     assert performance.fees_percent == 100
     assert outside.performance().placements == 0
+
+
+# ---------------------------------------------------------------- what the review found
+
+
+def test_lines_worth_more_than_the_value_raise_it_and_need_the_approvals():
+    contract = draft_contract(value=Decimal("40000"))
+    contract.add_line("contract staffing", "Twenty contractors", Decimal("10"), Decimal("900000"))
+    assert contract.value == contract.total == Decimal("9000000.00")
+    assert contract.approvals_needed == 2
+    with pytest.raises(ContractStateError, match="must approve it before it is sent"):
+        contract.action_send()
+    with pytest.raises(ContractError, match=r"at least the lines' total \(USD 9,000,000.00\)"):
+        contract.action_update(None, value=Decimal("0"))
+
+
+@pytest.mark.parametrize("field", ["value", "discount_percent", "tax_rate"])
+def test_not_a_number_is_refused_naming_the_field(field):
+    contract = draft_contract()
+    with pytest.raises(ContractError) as refused:
+        contract.action_update(None, **{field: Decimal("NaN")})
+    assert refused.value.field == field
+    db.session.rollback()
+    with pytest.raises(ContractError, match="Rate must be 0 to"):
+        contract.add_line("contract staffing", "x", Decimal("1"), Decimal("NaN"))
+
+
+def test_dates_past_the_last_year_are_refused_not_crashed_on():
+    template = ContractTemplate(
+        name="Long MSA", contract_type="master service agreement", terms="Terms", term_months=24
+    )
+    db.session.add(template)
+    with pytest.raises(ContractError, match="before the year 9000") as refused:
+        Contract.action_create_from_template(template, ClientFactory(), start_date=date(8999, 6, 1))
+    assert refused.value.field == "start_date"
+    db.session.rollback()
+    with pytest.raises(ContractError, match="End date must be before the year 9000"):
+        draft_contract(end_date=date(9999, 12, 31), renewal_date=None)
+
+
+def test_an_approved_contract_changed_since_its_approval_is_not_sent():
+    manager, admin = make_user("Account Manager"), make_user("Admin")
+    contract = draft_contract(value=Decimal("80000"))
+    contract.action_submit(manager)
+    contract.action_approve(manager)
+    contract.action_approve(admin)
+    contract.version += 1  # a version recorded by a racing edit the approvers never saw
+    with pytest.raises(ContractStateError, match="changed since it was approved"):
+        contract.action_send(manager)
+
+
+def test_one_contract_breaking_a_rule_does_not_stop_the_others_renewing():
+    start = date.today() - timedelta(days=365)
+    broken = _active(start_date=start, auto_renew=True)
+    link = ClientContactFactory(client=broken.client)
+    broken.client_signatory = link.contact
+    db.session.commit()
+    db.session.delete(link)  # the signatory left the client
+    healthy = _active(start_date=start, auto_renew=True)
+    db.session.commit()
+    skipped = []
+    renewed, _ = renew_and_expire_contracts(skipped=skipped)
+    db.session.commit()
+    assert renewed == [healthy.id]
+    assert skipped[0][0] == broken.id and "is not a contact of" in skipped[0][1]
+    assert healthy.renewal_date > date.today() and broken.renewal_date <= date.today()
+
+
+def test_two_approvals_at_one_level_at_once_is_a_clear_conflict():
+    from models.base import ConcurrentChangeError
+    from models.contract_states import ContractApproval
+
+    manager = make_user("Account Manager")
+    contract = draft_contract(value=Decimal("80000"))
+    contract.action_submit(manager)
+    contract.action_approve(manager)
+    db.session.commit()
+    db.session.add(
+        ContractApproval(contract_id=contract.id, level=1, version=1, approver_id=manager.id)
+    )
+    with pytest.raises(ConcurrentChangeError, match="reload the page and try again"):
+        db.session.commit()
+    db.session.rollback()

@@ -206,3 +206,8 @@ def test_the_actions_offered_follow_the_status():
     assert offer.available_actions == ("withdraw",)
     offer.action_withdraw(None, "Role closed")
     assert offer.available_actions == ()
+
+
+def test_amounts_with_more_than_cents_are_refused_not_rounded():
+    with pytest.raises(OfferError, match="Base salary may have at most 2 decimal places"):
+        draft_offer(base_salary=Decimal("0.001"))
