@@ -24,12 +24,14 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +62,7 @@ STATUS_LABELS = {
 }
 PROPOSERS = ("agency", "client", "candidate")
 OPEN_STATUSES = ("draft", "extended", "negotiating")
+OPEN_OFFER_SQL = "status IN ('draft', 'extended', 'negotiating')"
 # The terms of a round, in the order the history shows them.
 TERMS = ("base_salary", "bonus", "equity", "currency", "benefits", "start_date", "terms")
 TERM_LABELS = {
@@ -95,6 +98,14 @@ class Offer(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
     __table_args__ = (
         UniqueConstraint("number", name="uq_offer_number"),
         CheckConstraint(_choice_sql("status", OFFER_STATUSES), name="ck_offer_status"),
+        # One open offer per application, even when two people make one at the same moment.
+        Index(
+            "uq_offer_open_application",
+            "application_id",
+            unique=True,
+            sqlite_where=text(OPEN_OFFER_SQL),
+            postgresql_where=text(OPEN_OFFER_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

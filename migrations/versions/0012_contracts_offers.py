@@ -9,6 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
+OPEN_OFFER_SQL = "status IN ('draft', 'extended', 'negotiating')"
+
 # revision identifiers, used by Alembic.
 revision = '0012_contracts_offers'
 down_revision = '0011_quotes'
@@ -163,6 +165,13 @@ def upgrade():
     )
     with op.batch_alter_table('offer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_offer_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(
+            'uq_offer_open_application',
+            ['application_id'],
+            unique=True,
+            sqlite_where=sa.text(OPEN_OFFER_SQL),
+            postgresql_where=sa.text(OPEN_OFFER_SQL),
+        )
         batch_op.create_index(batch_op.f('ix_offer_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_offer_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_offer_job_order_id'), ['job_order_id'], unique=False)
@@ -206,6 +215,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_offer_job_order_id'))
         batch_op.drop_index(batch_op.f('ix_offer_client_id'))
         batch_op.drop_index(batch_op.f('ix_offer_candidate_id'))
+        batch_op.drop_index('uq_offer_open_application')
         batch_op.drop_index(batch_op.f('ix_offer_application_id'))
 
     op.drop_table('offer')

@@ -211,3 +211,27 @@ def test_the_actions_offered_follow_the_status():
 def test_amounts_with_more_than_cents_are_refused_not_rounded():
     with pytest.raises(OfferError, match="Base salary may have at most 2 decimal places"):
         draft_offer(base_salary=Decimal("0.001"))
+
+
+def test_two_open_offers_made_at_the_same_moment_are_a_clear_conflict():
+    from models.base import ConcurrentChangeError
+    from models.offers import OfferRound
+
+    offer = draft_offer()
+    twin = Offer(  # what a second request that passed the check at the same moment writes
+        number="O-1999-0001",
+        application_id=offer.application_id,
+        job_order_id=offer.job_order_id,
+        candidate_id=offer.candidate_id,
+        client_id=offer.client_id,
+        status="draft",
+    )
+    twin.rounds.append(OfferRound(number=1, proposed_by="agency", base_salary=1, currency="USD"))
+    db.session.add(twin)
+    with pytest.raises(ConcurrentChangeError):
+        db.session.commit()
+    db.session.rollback()
+    offer.action_withdraw(None, "Role closed")
+    db.session.commit()  # a closed offer leaves room for a new one
+    Offer.action_create(offer.application, base_salary=Decimal("100000"))
+    db.session.commit()
