@@ -282,13 +282,6 @@ class Contract(
             )
         if not _finite(self.value) or not 0 <= self.value <= MONEY_MAX:
             errors.append(ContractError(f"Value must be 0 to {MONEY_MAX:,}.", "value"))
-        elif self.lines and self.value < self.total:
-            errors.append(
-                ContractError(
-                    f"Value must be at least the lines' total ({self.currency} {self.total:,}).",
-                    "value",
-                )
-            )
         for field in ("discount_percent", "tax_rate"):
             value = getattr(self, field)
             if not _finite(value) or not 0 <= value <= 100:
@@ -338,6 +331,14 @@ class Contract(
                         "client_signatory",
                     )
                 )
+        if not errors and self.lines and self.value < self.total:
+            # Checked once the amounts it is made of are valid.
+            errors.append(
+                ContractError(
+                    f"Value must be at least the lines' total ({self.currency} {self.total:,}).",
+                    "value",
+                )
+            )
         errors += length_violations(self, ContractError)
         if self.id is not None and self.status != "draft":
             changed = self.changed_fields()
