@@ -59,6 +59,22 @@ def _amount(env: dict, name: str, default: str) -> Decimal:
     return value
 
 
+def _words(env: dict, name: str, default: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in (env.get(name) or default).split(",") if w.strip())
+
+
+def _days_list(env: dict, name: str, default: str) -> tuple[int, ...]:
+    """Increasing whole numbers of days, e.g. ``1,15,30,60``."""
+    raw = env.get(name) or default
+    parts = [p.strip() for p in raw.split(",")]
+    if not all(p.isdigit() and int(p) > 0 for p in parts) or len(parts) != 4:
+        raise ConfigError(f"clientdesk: {name} must be four whole numbers of days, e.g. {default}.")
+    days = tuple(int(p) for p in parts)
+    if list(days) != sorted(set(days)):
+        raise ConfigError(f"clientdesk: {name} must increase, e.g. {default}.")
+    return days
+
+
 def load_config(env: dict | None = None) -> dict:
     """Configuration from the environment, as documented in the README."""
     env = dict(os.environ if env is None else env)
@@ -101,6 +117,24 @@ def load_config(env: dict | None = None) -> dict:
         "CONTRACT_RENEWAL_NOTICE_DAYS": _positive_int(env, "CONTRACT_RENEWAL_NOTICE_DAYS", 30),
         # Days an extended offer stays open unless it names its own expiry date.
         "OFFER_VALID_DAYS": _positive_int(env, "OFFER_VALID_DAYS", 7),
+        # Billing: amounts are also shown in the base currency (at the rate captured when an
+        # invoice is issued); Local clients pay VAT_RATE %, Foreign ones are zero-rated.
+        "BASE_CURRENCY": (env.get("BASE_CURRENCY") or "USD").strip().upper(),
+        "VAT_RATE": _amount(env, "VAT_RATE", "12.00"),
+        "DEFAULT_PAYMENT_TERM_DAYS": _positive_int(env, "DEFAULT_PAYMENT_TERM_DAYS", 30),
+        "BUSINESS_UNITS": _words(env, "BUSINESS_UNITS", "Permanent,Contract,Executive,Consulting"),
+        # Printed on every invoice: where and how to pay.
+        "PAYMENT_INSTRUCTIONS": env.get("PAYMENT_INSTRUCTIONS")
+        or "Bank transfer to the account on your contract, quoting the invoice number.",
+        # Collections: days overdue at which the first, second, final notice and the legal
+        # escalation are due; statutory late interest = reference rate + margin (% a year).
+        "COLLECTION_LEVEL_DAYS": _days_list(env, "COLLECTION_LEVEL_DAYS", "1,15,30,60"),
+        "LATE_INTEREST_REFERENCE_RATE": _amount(env, "LATE_INTEREST_REFERENCE_RATE", "4.00"),
+        "LATE_INTEREST_MARGIN": _amount(env, "LATE_INTEREST_MARGIN", "8.00"),
+        # Online payment (Stripe): off unless a secret key is set; the API base is for tests.
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_API_BASE": (env.get("STRIPE_API_BASE") or "https://api.stripe.com").rstrip("/"),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",
         "FAB_CREATE_DB": False,  # tables come from Alembic migrations

@@ -7,6 +7,15 @@ from .access import PortalAccessError, PortalInvitation, PortalLogin
 from .activity import ACTIVITY_KINDS, Activity, record_activity
 from .audit import audit_paused  # importing it switches the audit trail on
 from .base import DomainError, Model, NotFoundError, utcnow
+from .billing import (
+    BillingError,
+    BillingStateError,
+    ExchangeRate,
+    Holiday,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+)
 from .candidates import (
     Application,
     ApplicationStageChange,
@@ -24,6 +33,7 @@ from .clients import (
     Location,
     Tag,
 )
+from .collections import CollectionNotice
 from .commercial import Quote, QuoteError, QuoteLine, QuoteStateError
 from .consent import (
     CONSENT_PURPOSES,
@@ -52,6 +62,7 @@ from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage
 from .notes import Note, NoteError
 from .offers import Offer, OfferError, OfferRound, OfferStateError
+from .payments import ClientCredit, Payment, PaymentCheckout, ProviderEvent
 from .privacy import PERSONAL_DATA, ContactErasedError, erase_contact, export_contact
 from .projects import Milestone, Project, ProjectError
 from .recruiting import (
@@ -67,6 +78,18 @@ from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
+    "BillingError",
+    "BillingStateError",
+    "ClientCredit",
+    "CollectionNotice",
+    "ExchangeRate",
+    "Holiday",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceSequence",
+    "Payment",
+    "PaymentCheckout",
+    "ProviderEvent",
     "Contract",
     "ContractApproval",
     "ContractError",

@@ -46,6 +46,9 @@ ACTIVITY_KINDS = (
     "quote",
     "contract",
     "offer",
+    "invoice",
+    "payment",
+    "collection",
 )
 
 

@@ -128,7 +128,18 @@ class ConcurrentChangeError(DomainError):
 # Unique keys two simultaneous requests can both pass the checks for (numbering, one approval
 # per level, one version per number, one contract per quote): the loser gets a clear 409.
 RACED_TABLES = frozenset(
-    {"quote", "contract", "contract_approval", "contract_version", "offer", "offer_round"}
+    {
+        "quote",
+        "contract",
+        "contract_approval",
+        "contract_version",
+        "offer",
+        "offer_round",
+        "invoice",
+        "payment",
+        "provider_event",
+        "collection_notice",
+    }
 )
 
 

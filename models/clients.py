@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from babel import Locale
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 CLIENT_STATUSES = ("lead", "prospect", "active", "inactive", "churned")
 LOCATIONS = ("Local", "Foreign")
 PAYMENT_TERM_LABELS = ("Net", "MFI", "Custom", "Immediate")
+LATE_FEE_POLICIES = ("none", "flat", "interest")
 TERMS_WITH_DAYS = ("Net", "MFI")
 SIZE_BANDS = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
 CONTACT_ROLES = ("primary", "secondary", "emergency", "reference")
@@ -178,6 +181,14 @@ class Client(ClientHeaderMixin, TimestampMixin, Model):
     payment_term_label: Mapped[str | None] = mapped_column(String(12))
     payment_term_days: Mapped[int | None] = mapped_column(Integer)
     remittance_details: Mapped[str | None] = mapped_column(Text)
+    # Billing (billing.py, collections.py): open receivables above the credit limit (in the
+    # base currency) are flagged; late charges are none, a flat fee per collection notice, or
+    # statutory interest by day (reference rate + margin).
+    credit_limit: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    late_fee_policy: Mapped[str] = mapped_column(
+        String(8), nullable=False, default="none", server_default="none"
+    )
+    late_fee_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     new_business_year: Mapped[int | None] = mapped_column(Integer)
     engagement_manager_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
@@ -311,6 +322,7 @@ class Client(ClientHeaderMixin, TimestampMixin, Model):
         if self.email and not EMAIL_RE.match(self.email):
             errors.append(ClientValidationError("Email is not a valid email address.", "email"))
         errors.extend(self._payment_term_violations())
+        errors.extend(self._billing_violations())
         from .segments import segmentation_violations
 
         errors.extend(segmentation_violations(self))
@@ -332,6 +344,32 @@ class Client(ClientHeaderMixin, TimestampMixin, Model):
                         f"{label} must be a staff user, not a client login.", field
                     )
                 )
+        return errors
+
+    def _billing_violations(self) -> list[ClientValidationError]:
+        errors = []
+        limit, fee = self.credit_limit, self.late_fee_amount
+        if limit is not None and (not limit.is_finite() or not 0 <= limit < 10**12):
+            errors.append(ClientValidationError("Credit limit must be 0 or more.", "credit_limit"))
+        policy = self.late_fee_policy or "none"
+        if policy not in LATE_FEE_POLICIES:
+            errors.append(
+                ClientValidationError(
+                    f"Late fee policy must be one of {', '.join(LATE_FEE_POLICIES)}.",
+                    "late_fee_policy",
+                )
+            )
+        if fee is not None and (not fee.is_finite() or not 0 <= fee < 10**12):
+            errors.append(
+                ClientValidationError("Late fee amount must be 0 or more.", "late_fee_amount")
+            )
+        if policy == "flat" and not fee:
+            errors.append(
+                ClientValidationError(
+                    "A flat late fee policy needs the fee amount charged per notice.",
+                    "late_fee_amount",
+                )
+            )
         return errors
 
     def _payment_term_violations(self) -> list[ClientValidationError]:

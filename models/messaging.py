@@ -63,6 +63,8 @@ class OutboxMessage(Model):
     # The SMS gateway's id for the message, when one took it.
     provider_ref: Mapped[str | None] = mapped_column(String(100))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"), index=True)
+    # A stored document sent with the email as an attachment (an invoice's PDF).
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("client_document.id"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -16,7 +16,9 @@ from models import (
     ClientContact,
     Contact,
     Contract,
+    ExchangeRate,
     Industry,
+    Invoice,
     JobOrder,
     Location,
     Milestone,
@@ -265,6 +267,44 @@ def draft_offer(job: JobOrder | None = None, by=None, **terms) -> Offer:
     offer = Offer.action_create(application, by, **terms)
     db.session.commit()
     return offer
+
+
+def draft_invoice(client: Client | None = None, by=None, lines=None, **fields) -> Invoice:
+    """A draft invoice with one 20% placement fee on a salary of 100,000 (20,000), unless
+    ``lines`` gives ``(description, unit_price)`` pairs; committed. The factory's client is
+    Local, pays in PHP at Net 30, so VAT_RATE (12%) applies."""
+    invoice = Invoice.draft_for(client or ClientFactory(), by, **fields)
+    if lines is None:
+        invoice.add_line(
+            "Placement fee: 20% of the annual salary",
+            Decimal("100000"),
+            kind="placement_fee",
+            percent=Decimal("20"),
+        )
+    for description, price in lines or ():
+        invoice.add_line(description, Decimal(str(price)))
+    db.session.commit()
+    return invoice
+
+
+RATES = {"PHP": Decimal("0.0175"), "EUR": Decimal("1.08"), "GBP": Decimal("1.27")}
+
+
+def known_rates(day: date = date(2000, 1, 1)) -> None:
+    """Exchange rates to USD for PHP, EUR and GBP from ``day`` on (committed; once)."""
+    for currency, rate in RATES.items():
+        if not db.session.query(ExchangeRate).filter_by(currency=currency, day=day).count():
+            db.session.add(ExchangeRate(currency=currency, day=day, rate=rate))
+    db.session.commit()
+
+
+def issued_invoice(client: Client | None = None, by=None, on: date | None = None, **fields):
+    """``draft_invoice`` issued on ``on`` (today by default), with ``known_rates``; committed."""
+    known_rates()
+    invoice = draft_invoice(client, by, **fields)
+    invoice.issue(by, today=on)
+    db.session.commit()
+    return invoice
 
 
 _count = [0]
