@@ -38,6 +38,14 @@ RESOURCE_PERMISSIONS = {
     "Contract": ["can_read", "can_write", "can_send", "can_approve"],
     # Offers to candidates; ``approve`` lets an offer above the job order's budget go out.
     "Offer": ["can_read", "can_write", "can_approve"],
+    # Invoices and credit notes; ``issue`` numbers a draft, voids it or credits it.
+    "Invoice": ["can_read", "can_write", "can_issue"],
+    # Payments received, client credit, statements of account and the aging report.
+    "Payment": ["can_read", "can_write"],
+    # Collection notices (seed 001: view, create/manage).
+    "CollectionNotice": ["can_read", "can_write"],
+    # Exchange rates and holidays.
+    "BillingSettings": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -55,6 +63,10 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Quote": {"read", "write", "send"},
         "Contract": {"read", "write", "send", "approve"},
         "Offer": {"read", "write", "approve"},
+        "Invoice": {"read", "write"},
+        "Payment": {"read"},
+        "CollectionNotice": {"read"},
+        "BillingSettings": {"read"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -77,6 +89,10 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Pipeline": {"read"},
         "Quote": {"read", "write"},
         "Contract": {"read"},
+        "Invoice": {"read", "write", "issue"},
+        "Payment": {"read", "write"},
+        "CollectionNotice": {"read", "write"},
+        "BillingSettings": {"read", "write"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -111,6 +127,13 @@ MENU_RESOURCES = {
     "Contracts": "Contract",
     "Contract templates": "Contract",
     "Offers": "Offer",
+    "Finance": "Invoice",
+    "Invoices": "Invoice",
+    "Payments": "Payment",
+    "Aging report": "Payment",
+    "Collection notices": "CollectionNotice",
+    "Exchange rates": "BillingSettings",
+    "Holidays": "BillingSettings",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.
