@@ -153,6 +153,7 @@ class CollectionNotice(TimestampMixin, Model):
 
     def add_note(self, text: str, by: User | None = None) -> None:
         """Add a dated, signed line to the notice's notes."""
+        self._require_open("noted")
         text = (text or "").strip()
         if not text:
             raise BillingError("Write the note.", "note")

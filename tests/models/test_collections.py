@@ -215,8 +215,9 @@ def test_notes_add_up_and_closing_needs_a_reason():
         notice.close("")
     assert refused.value.field == "reason"
     notice.close("Written off")
-    with pytest.raises(BillingStateError, match="closed"):
-        notice.add_note("x") or notice.record_sent()
+    for verb in (lambda: notice.add_note("x"), notice.record_sent, notice.escalate):
+        with pytest.raises(BillingStateError, match="is closed"):
+            verb()
 
 
 # ---------------------------------------------------------------- late charges
