@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from extensions import db
-from models import CollectionNotice, Invoice
+from models import Invoice
 from tests.admin.collection_desk import overdue
 from tests.conftest import api_for
-from tests.factories import ClientFactory, make_user
+from tests.factories import ClientFactory, ProjectFactory, make_user
 
 API = "/api/v1/collection-notice/"
 
@@ -34,7 +34,8 @@ def desk(app):
             late_fee_amount=Decimal("30"),
         )
         other = ClientFactory(name="Hidden Corp", location="Foreign", currency="EUR")
-        first = overdue(mine, days=20, business_unit="Executive")  # level 2
+        project = ProjectFactory(client=mine, name="Robotics leadership search")
+        first = overdue(mine, days=20, business_unit="Executive", project=project)  # level 2
         second = overdue(other, days=45, business_unit="Permanent")  # level 3
         return {
             "manager": manager.username,
@@ -43,6 +44,7 @@ def desk(app):
             "mine": first.id,
             "other": second.id,
             "mine_client": mine.id,
+            "project": project.id,
         }
 
 
@@ -84,7 +86,7 @@ def test_the_list_filters(finance, desk, query, expected):
 
 def test_the_list_filters_by_client_and_project(app, finance, desk):
     assert ids(finance("GET", f"{API}?client_id={desk['mine_client']}")) == [desk["mine"]]
-    assert ids(finance("GET", f"{API}?project_id=1")) == []
+    assert ids(finance("GET", f"{API}?project_id={desk['project']}")) == [desk["mine"]]
 
 
 @pytest.mark.parametrize(
