@@ -179,3 +179,9 @@ def test_an_unknown_notice_is_a_404(finance):
 def test_no_notice_can_be_created_or_edited_freely(finance, desk):
     assert finance("POST", API, {"level": 1}).status_code in (404, 405)
     assert finance("PUT", f"{API}{desk['mine']}", {"status": "closed"}).status_code in (404, 405)
+
+
+def test_the_endpoints_are_in_the_openapi_document(finance):
+    paths = finance("GET", "/api/v1/_openapi").get_json()["paths"]
+    for step in ("escalate", "respond", "pause", "resume", "close", "note", "bill"):
+        assert f"/api/v1/collection-notice/{{pk}}/{step}" in paths

@@ -138,3 +138,16 @@ def test_a_paused_or_closed_notice_is_not_sent(mail_to):  # noqa: F811
     db.session.commit()
     assert send_notice(created, day(3)) == []
     assert mail_to.messages == []
+
+
+def test_the_cli_command_runs_as_of_a_day_and_reports(app, mail_to):  # noqa: F811
+    invoice = overdue_invoice()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["clientdesk", "collections", "--today", day(15).isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "1 notice(s) opened, 0 superseded, 1 sent (1 message(s) queued)." in result.output
+    assert f"invoice {invoice.number} is 15 days overdue" in mail_to.messages[0]["Subject"]
+    again = runner.invoke(args=["clientdesk", "collections", "--today", day(15).isoformat()])
+    assert "0 notice(s) opened, 0 superseded, 0 sent" in again.output
+    bad = runner.invoke(args=["clientdesk", "collections", "--today", "15/07/2026"])
+    assert bad.exit_code != 0 and "--today" in bad.output
