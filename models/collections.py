@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -68,7 +69,7 @@ class CollectionNotice(TimestampMixin, Model):
     late_charge_invoice: Mapped[Invoice | None] = relationship(
         Invoice, foreign_keys=[late_charge_invoice_id]
     )
-    client: Mapped[Client] = relationship(Client)
+    client: Mapped[Client] = relationship(Client, lazy="joined")  # every list row shows it
     created_by: Mapped[User | None] = relationship(User)
 
     def __str__(self) -> str:
@@ -270,17 +271,24 @@ def run_collections(today: date | None = None, by: User | None = None) -> Collec
     today = today or date.today()
     run = CollectionRun()
     session = _session()
-    invoices = session.scalars(overdue_invoices(today).order_by(Invoice.due_date, Invoice.id))
-    for invoice in invoices.unique().all():
+    overdue = overdue_invoices(today)
+    invoices = session.scalars(overdue.order_by(Invoice.due_date, Invoice.id)).unique().all()
+    # The highest level each invoice has, in one query rather than one per invoice.
+    highest = dict(
+        session.execute(
+            select(CollectionNotice.invoice_id, func.max(CollectionNotice.level))
+            .where(CollectionNotice.invoice_id.in_(overdue.with_only_columns(Invoice.id)))
+            .group_by(CollectionNotice.invoice_id)
+        ).all()
+    )
+    for invoice in invoices:
         if invoice.is_disputed:
             run.skipped.append((invoice.id, "disputed: notices are paused"))
             continue
         level = level_due(invoice.days_overdue(today))
-        if level is None:
+        if level is None or highest.get(invoice.id, 0) >= level:
             continue
         existing = CollectionNotice.for_invoice(invoice)
-        if any(n.level >= level for n in existing):
-            continue
         invoice_id, before = invoice.id, [n.id for n in existing if not n.is_closed]
         savepoint = session.begin_nested()
         try:

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from extensions import db
-from models import BillingError, BillingStateError, CollectionNotice, Invoice
+from models import BillingError, BillingStateError, CollectionNotice, Invoice, late_charges
+from models.base import utcnow
 from models.collections import level_due, run_collections
 from models.late_charges import bill_late_charges, late_interest
 from tests.factories import ClientFactory, issued_invoice
@@ -112,11 +113,29 @@ def test_paid_void_draft_and_not_yet_due_invoices_get_no_notice():
 def test_an_invoice_a_simultaneous_run_got_first_is_skipped_and_the_others_go_on(
     monkeypatch,
 ):
-    raced = overdue_invoice()
-    collect(day(1))  # the other run's notice, committed
-    good = overdue_invoice()
-    # This run read the notices before the other run committed: it sees none.
-    monkeypatch.setattr(CollectionNotice, "for_invoice", classmethod(lambda cls, inv, *s: []))
+    raced, good = overdue_invoice(), overdue_invoice()
+    real_charge_for = late_charges.charge_for
+
+    def other_run_commits_first(invoice, earlier, today):
+        """Another run inserts and commits the same notice after this run's checks."""
+        if invoice.id == raced.id:
+            with db.engine.begin() as other:
+                other.execute(
+                    insert(CollectionNotice).values(
+                        invoice_id=raced.id,
+                        client_id=raced.client_id,
+                        level=1,
+                        status="open",
+                        created_on=day(1),
+                        days_overdue=1,
+                        late_charge=0,
+                        created_at=utcnow(),
+                        updated_at=utcnow(),
+                    )
+                )
+        return real_charge_for(invoice, earlier, today)
+
+    monkeypatch.setattr(late_charges, "charge_for", other_run_commits_first)
     run = collect(day(1))
     assert [invoice_id for invoice_id, _ in run.skipped] == [raced.id]
     assert "at the same moment" in run.skipped[0][1]
