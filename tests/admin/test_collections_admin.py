@@ -257,3 +257,24 @@ def test_a_refused_file_is_named_and_the_title_kept(app, client, desk, uploads):
     with app.app_context():
         assert db.session.scalar(select(ClientDocument)) is None
     assert not any(uploads.rglob("*.pdf"))
+
+
+def test_the_list_and_the_api_run_as_many_queries_for_many_notices_as_for_few(app, client, desk):
+    from tests.admin.test_recruiting_api_access import counted_queries
+    from tests.conftest import api_for
+
+    with app.app_context():
+        api = api_for(app, make_user("Finance").username)
+
+    def count() -> tuple[int, int]:
+        with counted_queries(app) as page_queries:
+            listed(client)
+        with counted_queries(app) as api_queries:
+            assert api("GET", "/api/v1/collection-notice/").status_code == 200
+        return len(page_queries), len(api_queries)
+
+    few = count()
+    with app.app_context():
+        for days in (5, 16, 31, 61):
+            overdue(days=days, business_unit="Contract")
+    assert count() == few
