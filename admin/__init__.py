@@ -103,3 +103,14 @@ def register(appbuilder) -> None:
     appbuilder.add_view(
         ContractTemplateView, "Contract templates", icon="fa-files-o", category="Commercial"
     )
+    # Billing: the invoice and payment APIs, the aging report (issue 6).
+    from .aging import AgingReportView
+    from .invoices_api import InvoiceApi
+    from .payments_api import AgingApi, PaymentApi
+
+    appbuilder.add_api(InvoiceApi)
+    appbuilder.add_api(PaymentApi)
+    appbuilder.add_api(AgingApi)
+    appbuilder.add_view(
+        AgingReportView, "Aging report", icon="fa-hourglass-end", category="Finance"
+    )
