@@ -13,6 +13,7 @@ import pytest
 
 from extensions import db
 from models import Client, Invoice
+from tests.admin.test_recruiting_api_access import counted_queries
 from tests.conftest import api_for, login_staff
 from tests.factories import ClientFactory, draft_invoice, issued_invoice, known_rates, make_user
 
@@ -335,3 +336,23 @@ def test_a_browser_session_alone_does_not_reach_the_api(app, world):
     assert browser.post(API, json=new_draft(world["client"])).status_code == 401
     with app.app_context():
         assert db.session.query(Invoice).count() == 0
+
+
+def test_the_list_runs_as_many_queries_for_many_invoices_as_for_one(app, api, world):
+    with app.app_context():
+        acme = db.session.get(Client, world["client"])
+        first = issued_invoice(acme)
+        first.register_payment("100.00", "bank_transfer")
+        db.session.commit()
+    api("GET", API)  # warm up (the user and their roles)
+    with counted_queries(app) as one:
+        assert api("GET", API).get_json()["count"] == 1
+    with app.app_context():
+        acme = db.session.get(Client, world["client"])
+        for _ in range(4):
+            invoice = issued_invoice(acme)
+            invoice.register_payment("100.00", "bank_transfer")
+            db.session.commit()
+    with counted_queries(app) as five:
+        assert api("GET", API).get_json()["count"] == 5
+    assert len(one) == len(five)

@@ -12,6 +12,7 @@ import pytest
 
 from extensions import db
 from models import Client, Invoice, Payment
+from tests.admin.test_recruiting_api_access import counted_queries
 from tests.conftest import api_for, login_staff
 from tests.factories import ClientFactory, draft_invoice, issued_invoice, make_user
 
@@ -244,3 +245,15 @@ def test_a_browser_session_alone_does_not_reach_the_api(app, world):
     with app.app_context():
         assert db.session.query(Payment).count() == 0
         assert db.session.get(Client, world["client"]) is not None
+
+
+def test_the_list_runs_as_many_queries_for_many_payments_as_for_one(app, api, world):
+    api("POST", API, pay(world["invoice"], "100.00"))
+    api("GET", API)  # warm up
+    with counted_queries(app) as one:
+        assert api("GET", API).get_json()["count"] == 1
+    for invoice_id in (world["invoice"], world["other"], world["other"]):
+        api("POST", API, pay(invoice_id, "100.00"))
+    with counted_queries(app) as four:
+        assert api("GET", API).get_json()["count"] == 4
+    assert len(one) == len(four)
