@@ -140,40 +140,50 @@ def open_invoice_conditions() -> list:
 def aging_query(as_of: date, client_id: int | None = None, visible=None):
     """The grouped query: one row per client and currency with a sum per bucket, in the
     invoice currency and in the base currency. ``visible`` is an optional
-    ``select(Client.id)`` the clients must be in (a staff user's visibility)."""
+    ``select(Client.id)`` the clients must be in (a staff user's visibility).
+
+    The invoices are summed by (client id, currency) first and the client's name joined to
+    those few rows after: grouping the open invoices by the name itself made PostgreSQL sort
+    every open invoice with its name (4.6 s over 1,000,000 invoices in bench/aging.py)."""
     base_balance = func.round(
         type_coerce(Invoice.balance * func.coalesce(Invoice.exchange_rate, 1), AMOUNT), 2
     )
     columns = [
         Invoice.client_id.label("client_id"),
-        Client.name.label("client_name"),
         Invoice.currency.label("currency"),
         func.count(Invoice.id).label("invoices"),
     ]
     for key, edges in bucket_edges(as_of).items():
         condition = _in_bucket(edges)
+        columns.append(func.sum(case((condition, Invoice.balance), else_=literal(0))).label(key))
         columns.append(
-            type_coerce(
-                func.sum(case((condition, Invoice.balance), else_=literal(0))), AMOUNT
-            ).label(key)
+            func.sum(case((condition, base_balance), else_=literal(0))).label(f"base_{key}")
         )
-        columns.append(
-            type_coerce(func.sum(case((condition, base_balance), else_=literal(0))), AMOUNT).label(
-                f"base_{key}"
-            )
-        )
-    query = (
+    sums = (
         select(*columns)
-        .join(Client, Client.id == Invoice.client_id)
         .where(*open_invoice_conditions())
-        .group_by(Invoice.client_id, Client.name, Invoice.currency)
-        .order_by(Client.name, Invoice.client_id, Invoice.currency)
+        .group_by(Invoice.client_id, Invoice.currency)
     )
     if client_id is not None:
-        query = query.where(Invoice.client_id == client_id)
+        sums = sums.where(Invoice.client_id == client_id)
     if visible is not None:
-        query = query.where(Invoice.client_id.in_(visible))
-    return query
+        sums = sums.where(Invoice.client_id.in_(visible))
+    sums = sums.subquery("aged")
+    amounts = [type_coerce(sums.c[name], AMOUNT).label(name) for name in _AMOUNT_COLUMNS]
+    return (
+        select(
+            sums.c.client_id,
+            Client.name.label("client_name"),
+            sums.c.currency,
+            sums.c.invoices,
+            *amounts,
+        )
+        .join(Client, Client.id == sums.c.client_id)
+        .order_by(Client.name, sums.c.client_id, sums.c.currency)
+    )
+
+
+_AMOUNT_COLUMNS = [name for key in BUCKET_KEYS for name in (key, f"base_{key}")]
 
 
 def _amount(value) -> Decimal:
