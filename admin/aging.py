@@ -18,6 +18,7 @@ from extensions import db
 from models import Client, visible_client_ids
 from models.aging import BUCKET_KEYS, BUCKET_LABELS, AgingReport, aging_report
 
+from .base import id_fits
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible
 
@@ -98,7 +99,7 @@ class AgingReportView(BaseView):
         client_raw = (request.args.get("client") or "").strip()
         client_id = None
         if client_raw:
-            client_id = int(client_raw) if client_raw.isdigit() else -1
+            client_id = int(client_raw) if id_fits(client_raw) else None
             if not client_is_visible(client_id):
                 abort(404)
         visible = visible_client_ids(acting_user())

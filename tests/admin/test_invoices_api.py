@@ -356,3 +356,23 @@ def test_the_list_runs_as_many_queries_for_many_invoices_as_for_one(app, api, wo
     with counted_queries(app) as five:
         assert api("GET", API).get_json()["count"] == 5
     assert len(one) == len(five)
+
+
+def test_the_openapi_spec_documents_the_billing_endpoints(api):
+    spec = api("GET", "/api/v1/_openapi")
+    assert spec.status_code == 200
+    paths = spec.get_json()["paths"]
+    for path, method in (
+        ("/invoice/", "post"),
+        ("/invoice/{pk}", "put"),
+        ("/invoice/{pk}/lines", "post"),
+        ("/invoice/{pk}/lines/{line_id}", "delete"),
+        ("/invoice/{pk}/issue", "post"),
+        ("/invoice/{pk}/void", "post"),
+        ("/invoice/{pk}/credit-note", "post"),
+        ("/invoice/{pk}/dispute", "post"),
+        ("/payment/", "post"),
+        ("/payment/history/{client_id}", "get"),
+        ("/aging/", "get"),
+    ):
+        assert method in paths[f"/api/v1{path}"], path
