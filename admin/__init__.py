@@ -111,3 +111,15 @@ def register(appbuilder) -> None:
         CollectionNoticeView, "Collection notices", icon="fa-bell", category="Finance"
     )
     appbuilder.add_api(CollectionNoticeApi)
+
+    # Billing: the invoice and payment APIs, the aging report (issue 6).
+    from .aging import AgingReportView
+    from .invoices_api import InvoiceApi
+    from .payments_api import AgingApi, PaymentApi
+
+    appbuilder.add_api(InvoiceApi)
+    appbuilder.add_api(PaymentApi)
+    appbuilder.add_api(AgingApi)
+    appbuilder.add_view(
+        AgingReportView, "Aging report", icon="fa-hourglass-end", category="Finance"
+    )
