@@ -21,6 +21,7 @@ from models.placement_billing import (
     propose_retainer_stage,
     proposed,
 )
+from tests.conftest import api_for
 from tests.factories import (
     ClientFactory,
     JobOrderFactory,
@@ -235,3 +236,18 @@ def test_an_unknown_guarantee_remedy_is_refused_on_the_job_order():
         job.guarantee_remedy = "refund_twice"
         assert "guarantee_remedy" in [e.field for e in job.violations()]
     db.session.rollback()
+
+
+def test_placing_through_the_rest_api_proposes_the_draft_invoice(app):
+    recruiter = make_user("Recruiter")
+    client = ClientFactory()
+    job = open_job_order(JobOrderFactory(client=client), recruiter=recruiter)
+    pk = add_candidate(job, "offer").id
+    placed = api_for(app, recruiter.username)(
+        "POST", f"/api/v1/application/{pk}/place", {"startDate": "2027-02-01", "salary": 180000}
+    )
+    assert placed.status_code == 200, placed.get_json()
+    db.session.expire_all()
+    [invoice] = _invoices()
+    assert invoice.client_id == client.id and invoice.status == "draft"
+    assert invoice.subtotal == Decimal("25000.00")  # the factory's fixed fee
