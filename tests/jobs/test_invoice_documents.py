@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
+from jobs.documents import document_preview, render_document_job
 from jobs.invoice_documents import (
     deliver_invoice_job,
     invoice_pdf,
@@ -197,3 +198,25 @@ def test_a_paid_invoice_re_rendered_shows_what_was_paid_and_the_balance():
     text = _text(invoice_pdf(invoice.id).path.read_bytes())
     assert "Paid 500.00" in text and "Balance due (PHP) 620.00" in text
     assert db.session.scalar(select(db.func.count(OutboxMessage.id))) == 0
+
+
+def test_a_drafts_preview_is_marked_draft_and_has_no_number_yet():
+    invoice = draft_invoice(ClientFactory())
+    html = document_preview("invoice", invoice)
+    assert f"draft #{invoice.id}" in html and 'class="watermark"' in html and ">Draft<" in html
+    assert "Balance due" in html
+
+
+def test_a_message_whose_attachment_file_is_gone_fails_rather_than_going_out_without_it(inbox):
+    known_rates()
+    client = _billing_client()
+    invoice = draft_invoice(client)
+    invoice.issue()
+    db.session.commit()
+    render_document_job("invoice", invoice.id)
+    invoice_pdf(invoice.id).path.unlink()
+    deliver_invoice_job(invoice.id)  # inline: the failure is kept on the message (RQ retries)
+    failed = db.session.scalars(select(OutboxMessage)).all()
+    assert inbox.messages == []
+    assert len(failed) == 2
+    assert all(m.status == "failed" and "FileNotFoundError" in m.error for m in failed)
