@@ -103,3 +103,11 @@ def register(appbuilder) -> None:
     appbuilder.add_view(
         ContractTemplateView, "Contract templates", icon="fa-files-o", category="Commercial"
     )
+    # Collections (issue 6)
+    from .collections import CollectionNoticeView
+    from .collections_api import CollectionNoticeApi
+
+    appbuilder.add_view(
+        CollectionNoticeView, "Collection notices", icon="fa-bell", category="Finance"
+    )
+    appbuilder.add_api(CollectionNoticeApi)

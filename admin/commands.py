@@ -161,3 +161,24 @@ def contract_renewals(days: int | None) -> None:
     )
     for contract_id, reason in run.skipped:
         click.echo(f"contract #{contract_id}: skipped, {reason}")
+
+
+@cli.command("collections")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run as of this day (YYYY-MM-DD; default: today).",
+)
+def collections(today) -> None:
+    """Open the collection notices due on overdue invoices and email them to the clients'
+    billing contacts (run it daily; each notice is opened and sent once)."""
+    from jobs.collections import run_daily_collections
+
+    run = run_daily_collections(today.date() if today else None)
+    click.echo(
+        f"{len(run.created)} notice(s) opened, {len(run.superseded)} superseded, "
+        f"{len(run.sent)} sent ({len(run.messages)} message(s) queued)."
+    )
+    for kind, record_id, reason in run.skipped:
+        click.echo(f"{kind} #{record_id}: skipped, {reason}")

@@ -588,8 +588,11 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         if self.kind != "invoice" or self.status in ("draft", "void"):
             return
         if self.balance <= 0:
+            from .collections import close_paid_notices  # collections imports this module
+
             self.status = "paid"
             self.paid_at = self.paid_at or utcnow()
+            close_paid_notices(self)
         elif (self.amount_paid or 0) > 0 or (self.amount_credited or 0) > 0:
             self.status = "partially_paid"
         else:
@@ -604,12 +607,18 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         self.disputed_at = utcnow()
         self.dispute_reason = reason.strip()[:500]
         self._log(by, f"{self} disputed: {self.dispute_reason}")
+        from .collections import pause_notices
+
+        pause_notices(self)
 
     def resolve_dispute(self, by=None) -> None:
         if not self.is_disputed:
             raise BillingStateError(f"{self} is not disputed.", "status")
         self.disputed_at = None
         self._log(by, f"Dispute of {self} resolved")
+        from .collections import resume_notices
+
+        resume_notices(self)
 
 
 ZERO_RATED_REASON = (
