@@ -23,6 +23,7 @@ from models.access import (
     ROLE_RECRUITER,
 )
 
+from .demo_billing import load_billing
 from .demo_commercial import load_commercial
 from .demo_data import (
     AGENCY,
@@ -110,6 +111,7 @@ def load_demo() -> list[str]:
 
     load_recruiting(staff, count)
     load_commercial(staff, count)
+    load_billing(staff, count)
     db.session.commit()
     return _summary(created)
 

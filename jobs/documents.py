@@ -138,4 +138,4 @@ def enqueue_document(kind: str, record_id: int):
 
 # The kinds of record rendered as documents register themselves at import; importing them here
 # makes sure a worker that runs this job knows every kind.
-from . import contract_documents, quote_documents  # noqa: E402,F401
+from . import contract_documents, invoice_documents, quote_documents  # noqa: E402,F401

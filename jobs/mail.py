@@ -1,4 +1,8 @@
-"""Mail delivery: SMTP when ``MAIL_SERVER`` is set, otherwise the outbox keeps the message."""
+"""Mail delivery: SMTP when ``MAIL_SERVER`` is set, otherwise the outbox keeps the message.
+
+A message with an ``attachment_id`` (an invoice's PDF) carries that stored client document,
+read from its file, under its original filename and content type.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import MessageError, OutboxMessage
+from models.documents import ClientDocument
 
 from . import enqueue, job, queue
 
@@ -103,9 +108,25 @@ def _smtp_send(message: OutboxMessage, config) -> None:
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")
+    if message.attachment_id is not None:
+        _attach(mail, db.session.get(ClientDocument, message.attachment_id))
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(mail)
+
+
+def _attach(mail: EmailMessage, document: ClientDocument | None) -> None:
+    """Attach a stored document's file (a missing file raises ``OSError``: the delivery fails
+    and is retried, rather than going out without what it announces)."""
+    if document is None:
+        raise FileNotFoundError("The message's attachment is no longer stored.")
+    maintype, _, subtype = document.content_type.partition("/")
+    mail.add_attachment(
+        document.path.read_bytes(),
+        maintype=maintype,
+        subtype=subtype or "octet-stream",
+        filename=document.original_filename,
+    )

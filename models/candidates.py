@@ -461,6 +461,10 @@ class Application(ConstructorDefaults, TimestampMixin, Model):
         )
         placement.validate()
         _session().add(placement)
+        # Billing follows the placement: a draft invoice for the fee (models/placement_billing).
+        from .placement_billing import propose_placement_invoice
+
+        propose_placement_invoice(placement, by)
         placed = sum(1 for a in job.applications if a.stage == "placed")
         if placed >= job.openings and job.status in ("open", "on_hold"):
             job.action_fill(by)
@@ -638,6 +642,11 @@ class Placement(TimestampMixin, Model):
     fee_due: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     guarantee_until: Mapped[date | None] = mapped_column(Date)
     placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    # The candidate left the client: when, why, and what the replacement guarantee did about
+    # it (placement_billing.GUARANTEE_OUTCOMES).
+    left_on: Mapped[date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(String(500))
+    guarantee_outcome: Mapped[str | None] = mapped_column(String(20))
 
     application: Mapped[Application] = relationship(back_populates="placement")
     job_order: Mapped[JobOrder] = relationship(JobOrder)
@@ -667,3 +676,54 @@ class Placement(TimestampMixin, Model):
         errors = self.violations()
         if errors:
             raise errors[0]
+
+    @property
+    def left_within_guarantee(self) -> bool:
+        return (
+            self.left_on is not None
+            and self.guarantee_until is not None
+            and self.left_on <= self.guarantee_until
+        )
+
+    def record_departure(self, left_on: date, reason: str, by: User | None = None) -> None:
+        """The placed candidate left the client on ``left_on``. Within the replacement
+        guarantee, the job order's remedy follows at once (a draft credit note, a reduced or
+        voided draft invoice, or a replacement owed: ``placement_billing.apply_guarantee``).
+
+        :raise PipelineError: for a missing or future date, a date before the start, no
+            reason, or a departure recorded already.
+        """
+        if self.left_on is not None:
+            raise PipelineError(
+                f"{self.application.candidate} left on {self.left_on:%Y-%m-%d} already.",
+                "left_on",
+            )
+        if left_on is None:
+            raise PipelineError("The date the candidate left is required.", "left_on")
+        if left_on > date.today():
+            raise PipelineError("The date the candidate left cannot be in the future.", "left_on")
+        if left_on < self.start_date:
+            raise PipelineError(
+                f"The date the candidate left must be on or after the start date "
+                f"({self.start_date:%Y-%m-%d}).",
+                "left_on",
+            )
+        if _blank(reason):
+            raise PipelineError("Give the reason the candidate left.", "exit_reason")
+        self.left_on, self.exit_reason = left_on, reason.strip()[:500]
+        within = self.left_within_guarantee
+        record_activity(
+            _session(),
+            "candidate",
+            f"{self.application.candidate} ({self.job_order.reference} {self.job_order.title}) "
+            f"left on {left_on:%Y-%m-%d}: {self.exit_reason}"
+            + (f" (within the guarantee, to {self.guarantee_until:%Y-%m-%d})" if within else ""),
+            client_id=self.client_id,
+            subject_type="placement",
+            subject_id=self.id,
+            actor=by,
+        )
+        if within:
+            from .placement_billing import apply_guarantee
+
+            apply_guarantee(self, by)

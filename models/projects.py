@@ -154,6 +154,9 @@ class Milestone(Model):
     name: Mapped[str] = mapped_column(String(191), nullable=False)
     due_date: Mapped[date | None] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
+    # Billable: completing the milestone proposes a draft invoice of this amount, in the
+    # project's currency (models/placement_billing.py).
+    billing_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
 
     project: Mapped[Project] = relationship(back_populates="milestones")
 
@@ -173,6 +176,13 @@ class Milestone(Model):
         errors += length_violations(self, ProjectError)
         if self.project is None and self.project_id is None:
             errors.append(ProjectError("Choose the project of this milestone.", "project"))
+        if self.billing_amount is not None and not 0 < self.billing_amount <= MONEY_MAX:
+            errors.append(
+                ProjectError(
+                    f"Billing amount must be more than 0 and at most {MONEY_MAX:,}.",
+                    "billing_amount",
+                )
+            )
         return errors
 
     def validate(self) -> None:
@@ -195,6 +205,10 @@ class Milestone(Model):
             raise ProjectError("A milestone cannot be completed in the future.", "completed_on")
         self.completed_on = on
         self._log(by, f"Milestone '{self.name}' of {self.project.name} completed")
+        if self.billing_amount:
+            from .placement_billing import propose_milestone_invoice
+
+            propose_milestone_invoice(self, by)
 
     def action_reopen(self, by: User | None = None) -> None:
         """:raise ProjectError: when it is not completed."""

@@ -64,6 +64,9 @@ FEE_TYPE_LABELS = {
     "fixed": "Fixed fee",
     "retained": "Retained, paid in stages",
 }
+# What the replacement guarantee gives the client when a placed candidate leaves within it
+# (models/placement_billing.py); unset: a replacement, as the contracts' terms promise.
+GUARANTEE_REMEDIES = ("replacement", "pro_rata_credit", "full_credit")
 PAYMENT_TERMS = ("immediate", "net_7", "net_15", "net_30", "net_45", "net_60")
 URGENCIES = ("low", "medium", "high", "critical")
 QUALITY_LEVELS = ("standard", "premium", "executive")
@@ -199,6 +202,7 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
     retainer_stages: Mapped[int | None] = mapped_column(Integer)
     timeline_days: Mapped[int | None] = mapped_column(Integer)
     replacement_guarantee_days: Mapped[int | None] = mapped_column(Integer)
+    guarantee_remedy: Mapped[str | None] = mapped_column(String(16))
     payment_terms: Mapped[str | None] = mapped_column(String(12))
 
     # -- columns: priorities and success
@@ -370,6 +374,13 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
             and not (1 <= self.retainer_stages <= 6)
         ):
             errors.append(JobOrderError("Retainer stages must be 1 to 6.", "retainer_stages"))
+        if self.guarantee_remedy is not None and self.guarantee_remedy not in GUARANTEE_REMEDIES:
+            errors.append(
+                JobOrderError(
+                    f"Guarantee remedy must be one of {', '.join(GUARANTEE_REMEDIES)}.",
+                    "guarantee_remedy",
+                )
+            )
         for field in ("timeline_days", "replacement_guarantee_days"):
             value = getattr(self, field)
             if value is not None and not 0 <= value <= 3650:
