@@ -399,3 +399,128 @@ def payment_history(client: Client, limit: int | None = None) -> list[Payment]:
     if limit:
         query = query.limit(limit)
     return list(_session().scalars(query))
+
+
+# ---------------------------------------------------------------- online payment
+
+
+def start_checkout(
+    invoice: Invoice, amount, provider: str, contact: Contact | None = None
+) -> PaymentCheckout:
+    """A new open checkout of ``amount`` (text as typed, or a Decimal) of ``invoice``'s balance;
+    the caller asks the provider for its page, then calls ``attach``. Nothing is paid yet.
+
+    :raise BillingStateError: when the invoice is not open (paid, void, a credit note).
+    :raise BillingError: (field ``amount``) for an amount that is not a number, is 0 or less,
+        has more decimals than the currency, or is more than the balance.
+    """
+    from .billing import BillingStateError
+    from .commercial import money
+
+    if not invoice.is_open:
+        raise BillingStateError(f"{invoice} has nothing left to pay.", "status")
+    try:
+        value = Decimal(str(amount).strip().replace(",", ""))
+    except ArithmeticError:
+        value = None
+    currency = invoice.currency
+    if not finite(value):
+        raise BillingError("Amount must be a number, such as 1500.00.", "amount")
+    if value <= 0:
+        raise BillingError("Amount must be more than 0.", "amount")
+    if value > invoice.balance:
+        raise BillingError(
+            f"Amount may be at most the open balance, {currency} {invoice.balance:,}.", "amount"
+        )
+    if value != money(value, currency):
+        places = max(-money(Decimal(1), currency).as_tuple().exponent, 0)
+        raise BillingError(f"Amount may have at most {places} decimals in {currency}.", "amount")
+    checkout = PaymentCheckout(
+        invoice=invoice,
+        contact=contact,
+        amount=money(value, currency),
+        currency=currency,
+        provider=provider,
+        status="open",
+    )
+    _session().add(checkout)
+    _session().flush()
+    return checkout
+
+
+def attach_checkout(checkout: PaymentCheckout, session_id: str, url: str) -> None:
+    """Keep the provider's session id (the webhook finds the checkout by it) and page URL."""
+    checkout.session_id = session_id[:200]
+    checkout.url = url[:1000]
+
+
+def apply_provider_payment(
+    *,
+    provider: str,
+    event_id: str,
+    event_type: str,
+    session_id: str | None,
+    payment_id: str | None,
+    amount: Decimal,
+    currency: str,
+    invoice_id: str | int | None = None,
+) -> Payment | None:
+    """Apply a verified "paid" event of ``provider``: record the event and, the first time its
+    payment is seen, the card payment on the checkout's invoice (beyond the balance: client
+    credit), all in the caller's transaction. Returns None when the event, or another event for
+    the same payment, was applied before: nothing more is recorded.
+
+    :raise BillingError: when no checkout has ``session_id``, it is for another invoice than
+        ``invoice_id``, or the currency differs from the invoice's.
+    :raise ConcurrentChangeError: (when flushed) a simultaneous delivery of the same event or
+        payment won the unique key; it is applied already.
+    """
+    session = _session()
+    seen = select(ProviderEvent.id).where(
+        ProviderEvent.provider == provider, ProviderEvent.event_id == event_id
+    )
+    if session.scalar(seen) is not None:
+        return None
+    checkout = session.scalar(
+        select(PaymentCheckout)
+        .where(PaymentCheckout.provider == provider, PaymentCheckout.session_id == session_id)
+        .with_for_update()
+    )
+    if checkout is None:
+        raise BillingError(f"No checkout has the session {session_id!r}.", "session_id")
+    if invoice_id is not None and str(invoice_id) != str(checkout.invoice_id):
+        raise BillingError("The event's invoice is not its checkout's.", "invoice_id")
+    if not payment_id:
+        raise BillingError("The event names no payment.", "payment_id")
+    event = ProviderEvent(provider=provider, event_id=event_id[:120], type=event_type[:80])
+    session.add(event)
+    earlier = session.scalar(
+        select(Payment).where(
+            Payment.provider == provider, Payment.provider_payment_id == payment_id
+        )
+    )
+    if earlier is not None:
+        event.payment_id = earlier.id
+        session.flush()
+        return None
+    # The invoice's balance is read and written here: a simultaneous manual payment waits.
+    invoice = session.scalar(
+        select(Invoice)
+        .where(Invoice.id == checkout.invoice_id)
+        .with_for_update(of=Invoice)
+        .execution_options(populate_existing=True)
+    )
+    payment = invoice.register_payment(
+        amount,
+        "card",
+        reference=f"Online card payment {payment_id}"[:100],
+        provider=provider,
+        provider_payment_id=payment_id[:120],
+        currency=currency,
+    )
+    event.payment_id = payment.id
+    checkout.status = "completed"
+    checkout.completed_at = utcnow()
+    checkout.payment = payment
+    session.flush()
+    return payment
