@@ -11,6 +11,7 @@ package (Checkout Sessions, ``Webhook.construct_event`` with its 300 s tolerance
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -152,14 +153,18 @@ class StripeProvider(PaymentProvider):
         if not signature:
             raise WebhookError("Missing Stripe-Signature header.")
         try:
-            event = stripe.Webhook.construct_event(
+            stripe.Webhook.construct_event(
                 payload, signature, self.webhook_secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
             )
+            # The verified body as plain dicts (the package's objects are for its own API).
+            event = json.loads(payload)
         except stripe.SignatureVerificationError as error:
             raise WebhookError(f"Bad signature: {error.user_message or error}") from error
         except (ValueError, UnicodeDecodeError) as error:  # json.JSONDecodeError is one
             raise WebhookError("The body is not JSON.") from error
-        return _read_event(event.to_dict())
+        if not isinstance(event, dict):
+            raise WebhookError("The body is not a JSON object.")
+        return _read_event(event)
 
 
 def _read_event(event: dict) -> WebhookEvent:
