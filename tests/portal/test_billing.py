@@ -243,6 +243,13 @@ def test_the_nav_links_the_invoices_for_a_finance_contact(signed_in):
     assert 'href="/portal/invoices"' in page(signed_in, "/portal/")
 
 
+def test_the_dashboard_card_shows_what_is_open_and_overdue(signed_in):
+    body = page(signed_in, "/portal/")
+    card = body[body.index('id="billing-card"') :]
+    assert "PHP 35,000.00 open" in card and "PHP 10,000.00 overdue" in card
+    assert "USD 1,500.00 open" in card and "Coming soon" not in body
+
+
 def test_totals_do_not_count_another_clients_invoices(signed_in, books, app, other_company):
     with app.app_context():
         known_rates()
