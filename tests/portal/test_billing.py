@@ -8,9 +8,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 
 from extensions import db
 from models import Client, ClientDocument, Invoice
+from models.payments import PaymentCheckout, attach_checkout, start_checkout
+from tests.conftest import csrf_token
 from tests.factories import known_rates
 
 from .conftest import make_member, sign_in
@@ -186,18 +189,20 @@ def test_a_bad_period_is_refused_beside_its_field(signed_in, books, query, messa
 # ---------------------------------------------------------------- isolation
 
 
-def other_client_paths(books) -> list[str]:
-    their_id, _ = books.theirs
-    return [
-        f"/portal/invoices/{their_id}",
-        f"/portal/invoices/{their_id}.pdf",
-        f"/portal/payments/{books.their_payment}/receipt",
-    ]
+# (method, path with {placeholders}, form data): every portal billing path that takes an id.
+BILLING_ID_PATHS = [
+    ("GET", "/portal/invoices/{invoice_id}", {}),
+    ("GET", "/portal/invoices/{invoice_id}.pdf", {}),
+    ("POST", "/portal/invoices/{invoice_id}/pay", {"amount": "10.00"}),
+    ("GET", "/portal/invoices/{invoice_id}/checkouts/{checkout_id}", {}),
+    ("GET", "/portal/payments/{payment_id}/receipt", {}),
+]
 
 
-def test_another_clients_invoice_and_payment_are_not_found(signed_in, books, app):
+@pytest.fixture
+def their_checkout(app, books):
+    """Zenith's invoice, rendered as a PDF, with a card checkout of PHP 4,444.44 under way."""
     with app.app_context():
-        # Even with a rendered PDF, Zenith's invoice stays out of Acme's portal.
         theirs = db.session.get(Invoice, books.theirs[0])
         ClientDocument.action_store_generated(
             theirs.client,
@@ -208,16 +213,38 @@ def test_another_clients_invoice_and_payment_are_not_found(signed_in, books, app
             visible=True,
             source=f"invoice:{theirs.id}",
         )
+        checkout = start_checkout(theirs, "4444.44", "stripe")
+        attach_checkout(checkout, "cs_zenith", "https://checkout.example/cs_zenith")
         db.session.commit()
-    for url in other_client_paths(books):
-        body = page(signed_in, url, 404)
-        assert books.theirs[1] not in body
-        assert "98,765.43" not in body and "1,234.56" not in body and "ZEN-PAY-1" not in body
-    response = signed_in.post(f"/portal/invoices/{books.theirs[0]}/pay", data={"amount": "10"})
-    assert response.status_code in (400, 404)  # no CSRF token, or not found: never a checkout
+        return checkout.id
+
+
+@pytest.mark.parametrize(("method", "path", "data"), BILLING_ID_PATHS)
+def test_another_clients_invoice_payment_or_checkout_answers_404_and_shows_nothing_of_it(
+    app, signed_in, books, their_checkout, method, path, data
+):
+    token = csrf_token(signed_in, "/portal/invoices")
+    ids = {"checkout_id": their_checkout, "payment_id": books.their_payment}
+    urls = {path.format(invoice_id=books.theirs[0], **ids)}
+    if "{checkout_id}" in path:  # with Acme's own invoice, Zenith's checkout still is not found
+        urls.add(path.format(invoice_id=books.open[0], **ids))
+    for url in urls:
+        response = signed_in.open(url, method=method, data={**data, "csrf_token": token})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 404, url
+        for secret in (books.theirs[1], "Zenith", "98,765.43", "1,234.56", "4,444.44"):
+            assert secret not in body
+        assert "ZEN-PAY-1" not in body
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PaymentCheckout)) == 1
+
+
+def test_no_list_shows_anything_of_another_clients_invoices(signed_in, books):
     for status in ("open", "overdue", "paid", "all"):
         body = page(signed_in, f"/portal/invoices?status={status}")
         assert books.theirs[1] not in body and "98,765.43" not in body
+    body = page(signed_in, "/portal/statement?start=2000-01-01")
+    assert books.theirs[1] not in body and "98,765.43" not in body and "ZEN-PAY-1" not in body
 
 
 def test_a_contact_without_the_billing_area_sees_no_invoices(client, app, company, books):
