@@ -168,13 +168,17 @@ class StripeProvider(PaymentProvider):
 
 
 def _read_event(event: dict) -> WebhookEvent:
-    """A Stripe event as a ``WebhookEvent``; a Checkout Session's payment details when it is
-    ``checkout.session.completed``."""
+    """A Stripe event as a ``WebhookEvent``: a Checkout Session's id, and its payment details
+    when it completed."""
     if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
         raise WebhookError("The event has no id or type.")
-    if event["type"] != "checkout.session.completed":
+    if not event["type"].startswith("checkout.session."):
         return WebhookEvent(event_id=event["id"], type=event["type"])
     session = (event.get("data") or {}).get("object") or {}
+    if not isinstance(session, dict):
+        raise WebhookError("The event's data.object is not a checkout session.")
+    if event["type"] == "checkout.session.expired":
+        return WebhookEvent(event_id=event["id"], type=event["type"], session_id=session.get("id"))
     try:
         currency = str(session["currency"]).upper()
         amount = from_minor_units(int(session["amount_total"]), currency)

@@ -524,3 +524,19 @@ def apply_provider_payment(
     checkout.payment = payment
     session.flush()
     return payment
+
+
+def expire_checkout(provider: str, session_id: str | None) -> bool:
+    """The provider's page for an open checkout expired unpaid: the checkout is closed (its
+    return page says so). False when there is no such open checkout; the caller commits."""
+    checkout = _session().scalar(
+        select(PaymentCheckout).where(
+            PaymentCheckout.provider == provider,
+            PaymentCheckout.session_id == session_id,
+            PaymentCheckout.status == "open",
+        )
+    )
+    if checkout is None:
+        return False
+    checkout.status = "expired"
+    return True

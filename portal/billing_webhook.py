@@ -4,7 +4,8 @@ The signature is checked over the raw body before anything is read (400 otherwis
 completed, paid Checkout Session records its payment with ``apply_provider_payment``: the
 event id and the payment id are unique keys recorded in the same transaction as the payment,
 so a replay, a duplicate or two simultaneous deliveries apply once and are answered 200
-"already applied". Other event types are answered 200 "ignored". Without Stripe configured
+"already applied". An expired session closes its checkout; other event types are answered 200
+"ignored". Without Stripe configured
 the endpoint answers 503. The work is a few rows: it answers within the request.
 """
 
@@ -16,7 +17,7 @@ from extensions import csrf, db
 from jobs.payment_providers import WebhookError, configured_provider
 from models.base import ConcurrentChangeError
 from models.billing import BillingError
-from models.payments import apply_provider_payment
+from models.payments import apply_provider_payment, expire_checkout
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -36,6 +37,10 @@ def stripe_webhook():
         )
     except WebhookError as error:
         return jsonify(error=error.message), 400
+    if event.type == "checkout.session.expired":
+        expired = expire_checkout(provider.name, event.session_id)
+        db.session.commit()
+        return jsonify(status="expired" if expired else "ignored"), 200
     if event.type not in PAID_EVENTS:
         return jsonify(status="ignored", type=event.type), 200
     if not event.paid:

@@ -264,6 +264,23 @@ def test_an_unknown_event_type_is_acknowledged_and_ignored(app, stripe):
     assert count(app, ProviderEvent) == 0
 
 
+def test_an_expired_session_closes_its_checkout_and_the_return_page_says_so(
+    app, signed_in, books, stripe
+):
+    session = checkout(signed_in, stripe, books.open[0], "100.00")
+    event = {
+        "id": "evt_expired",
+        "type": "checkout.session.expired",
+        "data": {"object": {"id": session["id"], "status": "expired"}},
+    }
+    assert deliver(app, event).get_json() == {"status": "expired"}
+    assert deliver(app, event).get_json() == {"status": "ignored"}  # closed already
+    body = signed_in.get(session["success_url"].removeprefix("http://portal.test"))
+    assert 'data-status="expired"' in body.get_data(as_text=True)
+    assert count(app, ProviderEvent) == 0
+    assert invoice_state(app, books.open[0])[2] == Decimal("25000.00")
+
+
 def test_an_unpaid_completed_session_applies_nothing(app, signed_in, books, stripe):
     session = checkout(signed_in, stripe, books.open[0], "100.00")
     response = deliver(app, completed_event(session, payment_status="unpaid"))
