@@ -8,13 +8,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from extensions import db
 from models import Client, ClientDocument, Invoice
 from models.payments import PaymentCheckout, attach_checkout, start_checkout
 from tests.conftest import csrf_token
-from tests.factories import known_rates
+from tests.factories import issued_invoice, known_rates
 
 from .conftest import make_member, sign_in
 
@@ -281,8 +281,36 @@ def test_totals_do_not_count_another_clients_invoices(signed_in, books, app, oth
     with app.app_context():
         known_rates()
         zenith = db.session.get(Client, other_company.id)
-        from tests.factories import issued_invoice
-
         issued_invoice(zenith, lines=[("Zenith USD work", "4321.00")], currency="USD")
     body = page(signed_in, "/portal/invoices")
     assert "USD 1,500.00" in body and "4,321.00" not in body
+
+
+def test_the_list_and_an_invoice_page_take_as_many_queries_whatever_the_data(
+    signed_in, books, app, company
+):
+    def queries(url: str) -> int:
+        statements = []
+
+        def listener(*args):
+            statements.append(args[2])
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert signed_in.get(url).status_code == 200
+        finally:
+            with app.app_context():
+                event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    pages = ["/portal/invoices?status=all", f"/portal/invoices/{books.open[0]}"]
+    few = [queries(url) for url in pages]
+    with app.app_context():
+        acme = db.session.get(Client, company.id)
+        invoice = db.session.get(Invoice, books.open[0])
+        for number in range(6):
+            issued_invoice(acme, lines=[(f"More work {number}", "100.00"), ("Travel", "50.00")])
+            invoice.register_payment(Decimal("10.00"), "cheque")
+        db.session.commit()
+    assert [queries(url) for url in pages] == few
