@@ -13,12 +13,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import abort, render_template, request
+from flask_wtf import FlaskForm
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
+from wtforms import StringField
 
 from admin.documents import attachment
 from extensions import db
 from jobs.documents import source_of
+from jobs.payment_providers import configured_provider
 from models import ClientDocument
 from models.billing import OPEN_STATUSES, ZERO, BillingError, Invoice
 from models.payments import Payment, PaymentCheckout, statement_of_account
@@ -51,6 +54,10 @@ class CurrencyTotal:
     open: Decimal
     overdue: Decimal
     count: int
+
+
+class PayForm(FlaskForm):
+    amount = StringField("Amount to pay")
 
 
 # ---------------------------------------------------------------- queries
@@ -130,8 +137,6 @@ def invoices():
 @portal_login_required("billing")
 def invoice(invoice_id: int):
     """The invoice as a document: lines, tax, totals, payments, credit notes and balance."""
-    from .billing_pay import PayForm, render_invoice
-
     found = visible_invoice(invoice_id)
     return render_invoice(found, PayForm(formdata=None, amount=f"{found.balance:.2f}"))
 
@@ -221,6 +226,22 @@ def _currencies() -> list[str]:
     ).all()
     own = current_client().currency
     return sorted(found, key=lambda currency: (currency != own, currency))
+
+
+def render_invoice(invoice: Invoice, form: PayForm, banner: str | None = None, status=200):
+    """The invoice page, with the pay form (its errors beside the amount) when it is open."""
+    return (
+        render_template(
+            "portal/invoice.html",
+            invoice=invoice,
+            form=form,
+            banner=banner,
+            labels=STATUS_LABELS,
+            checkouts=checkouts_of(invoice),
+            online=configured_provider() is not None,
+        ),
+        status,
+    )
 
 
 def checkouts_of(invoice: Invoice) -> list[PaymentCheckout]:

@@ -10,40 +10,17 @@ again every few seconds.
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import StringField
 
 from extensions import db
 from jobs.payment_providers import PaymentProviderError, configured_provider
-from models.billing import BillingError, Invoice
-from models.payments import PaymentCheckout, attach_checkout, start_checkout
+from models.billing import BillingError
+from models.checkouts import attach_checkout, start_checkout
+from models.payments import PaymentCheckout
 
 from . import bp
 from .access import current_link, portal_login_required
-from .billing import STATUS_LABELS, checkouts_of, visible_invoice
-
-NOT_CONFIGURED = "Online payment is not available at the moment: please pay by bank transfer."
-
-
-class PayForm(FlaskForm):
-    amount = StringField("Amount to pay")
-
-
-def render_invoice(invoice: Invoice, form: PayForm, banner: str | None = None, status=200):
-    """The invoice page, with the pay form (its errors beside the amount) when it is open."""
-    return (
-        render_template(
-            "portal/invoice.html",
-            invoice=invoice,
-            form=form,
-            banner=banner,
-            labels=STATUS_LABELS,
-            checkouts=checkouts_of(invoice),
-            online=configured_provider() is not None,
-        ),
-        status,
-    )
+from .billing import PayForm, render_invoice, visible_invoice
 
 
 @bp.route("/invoices/<int:invoice_id>/pay", methods=["POST"])
@@ -54,7 +31,7 @@ def pay_invoice(invoice_id: int):
     form = PayForm()
     provider = configured_provider()
     if provider is None:
-        return render_invoice(invoice, form, banner=NOT_CONFIGURED, status=503)
+        return render_invoice(invoice, form, status=503)
     try:
         checkout = start_checkout(invoice, form.amount.data or "", provider.name, _contact())
     except BillingError as error:

@@ -17,7 +17,7 @@ from extensions import csrf, db
 from jobs.payment_providers import WebhookError, configured_provider
 from models.base import ConcurrentChangeError
 from models.billing import BillingError
-from models.payments import apply_provider_payment, expire_checkout
+from models.checkouts import apply_provider_payment, expire_checkout
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 

@@ -12,7 +12,8 @@ from sqlalchemy import event, func, select
 
 from extensions import db
 from models import Client, ClientDocument, Invoice
-from models.payments import PaymentCheckout, attach_checkout, start_checkout
+from models.checkouts import attach_checkout, start_checkout
+from models.payments import PaymentCheckout
 from tests.conftest import csrf_token
 from tests.factories import issued_invoice, known_rates
 
