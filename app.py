@@ -183,6 +183,9 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)
+    from portal.billing_webhook import bp as webhooks_bp  # the payment provider's, public
+
+    app.register_blueprint(webhooks_bp)
     _register_guards(app)
     _register_error_handlers(app)
 

@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="../templates")
 
-from . import auth, hiring, quotes, review_links, routes, team  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    auth,
+    billing,
+    billing_pay,
+    hiring,
+    quotes,
+    review_links,
+    routes,
+    team,
+)

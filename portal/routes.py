@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import g, render_template
 
 from extensions import db
@@ -9,11 +11,12 @@ from models import ClientContact
 
 from . import bp
 from .access import client_query, current_client, current_link, portal_login_required
+from .billing import open_totals
 from .hiring_data import hiring_overview
 from .quotes import awaiting_answer
 
 # Dashboard cards of areas that later issues fill in: (area right, title, what it will hold).
-UPCOMING_CARDS = (("billing", "Invoices", "Your invoices, payments and statements of account."),)
+UPCOMING_CARDS: tuple[tuple[str, str, str], ...] = ()
 
 
 def _area_label(label: str) -> tuple[str, str]:
@@ -59,4 +62,5 @@ def dashboard():
         upcoming=[card for card in UPCOMING_CARDS if link.may(card[0])],
         hiring=hiring_overview() if link.may("hiring") else None,
         quotes=awaiting_answer() if link.may("signatory") else None,
+        billing=open_totals(date.today()) if link.may("billing") else None,
     )

@@ -127,5 +127,7 @@ def htmx_post(client, url: str, data=None, token: str | None = None):
     return client.post(url, data=data or {}, headers=headers)
 
 
-# The hiring pages' data (a search per company), shared by tests/portal/test_hiring*.py.
+# The hiring pages' data (a search per company), shared by tests/portal/test_hiring*.py;
+# the billing pages' (Acme's invoices, one of Zenith's), by tests/portal/test_billing*.py.
+from .billing_setup import books, finance  # noqa: E402,F401
 from .hiring_setup import other_search, search  # noqa: E402,F401
