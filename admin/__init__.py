@@ -103,3 +103,13 @@ def register(appbuilder) -> None:
     appbuilder.add_view(
         ContractTemplateView, "Contract templates", icon="fa-files-o", category="Commercial"
     )
+
+    # Finance (issue 6): invoices, payments and statements, settings.
+    from .billing_settings import ExchangeRateView, HolidayView
+    from .invoices import InvoiceView
+    from .payments import PaymentView
+
+    appbuilder.add_view(InvoiceView, "Invoices", icon="fa-file-text", category="Finance")
+    appbuilder.add_view(PaymentView, "Payments", icon="fa-money", category="Finance")
+    appbuilder.add_view(ExchangeRateView, "Exchange rates", icon="fa-exchange", category="Finance")
+    appbuilder.add_view(HolidayView, "Holidays", icon="fa-calendar", category="Finance")
