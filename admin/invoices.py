@@ -14,10 +14,10 @@ from datetime import date
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access, permission_name
 from markupsafe import Markup, escape
 from sqlalchemy import and_, not_, select
-from sqlalchemy.orm import selectinload
 
 from extensions import db
 from jobs.invoice_documents import issue_invoice
@@ -41,7 +41,6 @@ from .fields import choice
 from .formats import day, when
 from .invoice_buttons import InvoiceButtons
 from .invoice_forms import InvoiceHeaderForm, LineForm, NewInvoiceForm, page_forms
-from .projects import EagerInterface
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible, visible_to_user
 
@@ -90,7 +89,7 @@ class FilterOverdue(BaseFilter):
 class InvoiceView(InvoiceButtons, RulesModelView):
     """Invoices and credit notes of the clients the user works on."""
 
-    datamodel = EagerInterface(Invoice, (selectinload(Invoice.lines),))
+    datamodel = SQLAInterface(Invoice)  # its client is joined by the model
     class_permission_name = "Invoice"
     base_permissions = RESOURCE_PERMISSIONS["Invoice"]
     method_permission_name = {

@@ -340,3 +340,19 @@ def test_the_overdue_filter_keeps_open_invoices_past_due(app, client_id, finance
     listed = http.get("/invoiceview/list/?_flt_4_due_date=y").get_data(as_text=True)
     assert late_number in listed and current_number not in listed
     assert "overdue" in listed
+
+
+def test_a_dispute_needs_a_reason_and_is_resolved(app, client_id, finance):
+    http, post = finance
+    pk = issued(app, client_id)
+    refused = post(f"/invoiceview/dispute/{pk}", **{"dispute-reason": ""})
+    assert refused.status_code == 422
+    assert "Give the reason for the dispute." in refused.get_data(as_text=True)
+    assert (
+        post(f"/invoiceview/dispute/{pk}", **{"dispute-reason": "Wrong salary"}).status_code == 302
+    )
+    html = http.get(f"/invoiceview/show/{pk}").get_data(as_text=True)
+    assert 'id="invoice-disputed"' in html and "Wrong salary" in html
+    assert post(f"/invoiceview/resolve_dispute/{pk}").status_code == 302
+    with app.app_context():
+        assert load(pk).disputed_at is None
