@@ -40,9 +40,10 @@ class NumberField(Field):
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, example: str = "1250.00", **kwargs):
+    def __init__(self, label=None, validators=None, example: str = "1250.00", below=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.example = example
+        self.below = below  # what the column can hold, when the model sets no bound
 
     def _value(self):
         if self.raw_data:
@@ -60,6 +61,8 @@ class NumberField(Field):
             raise ValueError(
                 f"{self.label.text} must be a number such as {self.example}."
             ) from None
+        if self.below is not None and self.data.is_finite() and abs(self.data) >= self.below:
+            raise ValueError(f"{self.label.text} must be less than {self.below:,}.")
 
 
 class DayField(DateField):
@@ -117,6 +120,7 @@ class InvoiceHeaderForm(FlaskForm):
     exchange_rate = NumberField(
         "Exchange rate",
         example="0.0175",
+        below=Decimal(10**10),  # NUMERIC(18, 8)
         description="Units of the base currency per unit; blank: the day's rate at issue.",
     )
     notes = TextAreaField("Notes")

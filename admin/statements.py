@@ -137,6 +137,11 @@ class StatementRoutes:
         )
 
 
+def _cell(text: str) -> str:
+    """Text as a spreadsheet shows it, never as a formula (a reason typed as ``=HYPERLINK``)."""
+    return f"'{text}" if text and text[0] in "=+-@" else text
+
+
 def statement_csv(statement) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -148,8 +153,8 @@ def statement_csv(statement) -> str:
             [
                 line.on.isoformat(),
                 line.kind,
-                line.reference,
-                line.description,
+                _cell(line.reference),
+                _cell(line.description),
                 line.debit or "",
                 line.credit or "",
                 line.balance,

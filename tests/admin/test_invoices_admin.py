@@ -356,3 +356,28 @@ def test_a_dispute_needs_a_reason_and_is_resolved(app, client_id, finance):
     assert post(f"/invoiceview/resolve_dispute/{pk}").status_code == 302
     with app.app_context():
         assert load(pk).disputed_at is None
+
+
+def test_a_drafts_header_is_edited_and_an_issued_one_is_not(app, client_id, finance):
+    http, post = finance
+    with app.app_context():
+        from models import Client
+
+        draft = draft_invoice(db.session.get(Client, client_id)).id
+    pk = issued(app, client_id)
+    fields = {"business_unit": "Executive", "currency": "", "tax_rate": "0", "notes": "Reduced"}
+    assert post(f"/invoiceview/edit/{draft}", **fields, exchange_rate="0.018").status_code == 302
+    with app.app_context():
+        invoice = load(draft)
+        assert (invoice.business_unit, invoice.currency, invoice.tax_rate) == (
+            "Executive",
+            "PHP",
+            Decimal("0.00"),
+        )
+        assert (invoice.total, invoice.exchange_rate) == (Decimal("20000.00"), Decimal("0.018"))
+    refused = post(f"/invoiceview/edit/{draft}", **fields, exchange_rate="1e12")
+    assert refused.status_code == 422 and "Exchange rate must be less than" in refused.get_data(
+        as_text=True
+    )
+    response = http.get(f"/invoiceview/edit/{pk}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/show/{pk}")
