@@ -140,3 +140,27 @@ def test_the_payment_history_lists_the_clients_payments(app, account):
     http, _ = desk(app, "Account Manager", account["client"])
     html = http.get(f"/paymentview/history/{account['client']}").get_data(as_text=True)
     assert "BDO-1" in html and "10,000.00" in html and account["old"][1] in html
+
+
+def test_the_billing_tab_costs_the_same_queries_for_3_and_13_invoices(app, account):
+    """Ten more invoices, five paid in full (their payments listed, the invoices not open)."""
+    from tests.admin.test_payments_admin import counted
+
+    def more_invoices(count):
+        with app.app_context():
+            client = db.session.get(Client, account["client"])
+            for n in range(count):
+                amount = "22400" if n % 2 else "100"
+                issued_invoice(client).register_payment(Decimal(amount), "cash")
+            db.session.commit()
+
+    http, _ = desk(app, "Finance", account["client"])
+    path = f"/clientview/show/{account['client']}"
+    http.get(path)  # warm up (permissions cached in the session)
+    with counted(app) as small:
+        assert http.get(path).status_code == 200
+    more_invoices(10)
+    with counted(app) as large:
+        html = http.get(path).get_data(as_text=True)
+    assert html.count('id="billing-invoice-') == 8
+    assert len(small) == len(large)
