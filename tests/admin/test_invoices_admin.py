@@ -381,3 +381,32 @@ def test_a_drafts_header_is_edited_and_an_issued_one_is_not(app, client_id, fina
     )
     response = http.get(f"/invoiceview/edit/{pk}")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/show/{pk}")
+
+
+# page -> the roles that may open it (the matrix of admin/roles.py; everyone else: denied)
+FINANCE_PAGES = {
+    "/invoiceview/list/": {"Admin", "Account Manager", "Finance"},
+    "/invoiceview/show/{invoice}": {"Admin", "Account Manager", "Finance"},
+    "/invoiceview/add": {"Admin", "Account Manager", "Finance"},
+    "/paymentview/list/": {"Admin", "Account Manager", "Finance"},
+    "/paymentview/statement/{client}": {"Admin", "Account Manager", "Finance"},
+    "/exchangerateview/list/": {"Admin", "Account Manager", "Finance"},
+    "/exchangerateview/add": {"Admin", "Finance"},
+    "/holidayview/list/": {"Admin", "Account Manager", "Finance"},
+}
+
+
+@pytest.mark.parametrize("role", ["Admin", "Account Manager", "Recruiter", "Finance", "Client"])
+@pytest.mark.parametrize("path", FINANCE_PAGES)
+def test_finance_pages_follow_the_matrix(app, client_id, role, path):
+    ids = {"invoice": issued(app, client_id), "client": client_id}
+    http, _ = signed_in(app, role, client_id)
+    response = http.get(path.format(**ids))
+    if role in FINANCE_PAGES[path]:
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    elif role == "Client":
+        assert response.status_code == 403
+    else:
+        assert response.status_code in (302, 403)
+        follow = http.get(response.headers["Location"]) if response.status_code == 302 else None
+        assert follow is None or "Access is Denied" in follow.get_data(as_text=True)
