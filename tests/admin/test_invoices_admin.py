@@ -410,3 +410,33 @@ def test_finance_pages_follow_the_matrix(app, client_id, role, path):
         assert response.status_code in (302, 403)
         follow = http.get(response.headers["Location"]) if response.status_code == 302 else None
         assert follow is None or "Access is Denied" in follow.get_data(as_text=True)
+
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def test_the_pdf_link_shows_once_a_document_is_rendered(app, client_id, finance):
+    http, _ = finance
+    pk = issued(app, client_id)
+    assert 'id="invoice-pdf"' not in http.get(f"/invoiceview/show/{pk}").get_data(as_text=True)
+    assert http.get(f"/invoiceview/document/{pk}").status_code == 404
+    with app.app_context():
+        from models import Client, ClientDocument
+
+        ClientDocument.action_store_generated(
+            db.session.get(Client, client_id),
+            PDF,
+            "invoice.pdf",
+            "Invoice",
+            "other",
+            False,
+            f"invoice:{pk}",
+        )
+        db.session.commit()
+    assert 'id="invoice-pdf"' in http.get(f"/invoiceview/show/{pk}").get_data(as_text=True)
+    response = http.get(f"/invoiceview/document/{pk}")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
