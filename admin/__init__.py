@@ -103,23 +103,27 @@ def register(appbuilder) -> None:
     appbuilder.add_view(
         ContractTemplateView, "Contract templates", icon="fa-files-o", category="Commercial"
     )
-    # Collections (issue 6)
+    # Finance (issue 6): invoices, payments, aging, collections, settings; their APIs.
+    from .aging import AgingReportView
+    from .billing_settings import ExchangeRateView, HolidayView
     from .collections import CollectionNoticeView
     from .collections_api import CollectionNoticeApi
-
-    appbuilder.add_view(
-        CollectionNoticeView, "Collection notices", icon="fa-bell", category="Finance"
-    )
-    appbuilder.add_api(CollectionNoticeApi)
-
-    # Billing: the invoice and payment APIs, the aging report (issue 6).
-    from .aging import AgingReportView
+    from .invoices import InvoiceView
     from .invoices_api import InvoiceApi
+    from .payments import PaymentView
     from .payments_api import AgingApi, PaymentApi
 
-    appbuilder.add_api(InvoiceApi)
-    appbuilder.add_api(PaymentApi)
-    appbuilder.add_api(AgingApi)
+    appbuilder.add_view(InvoiceView, "Invoices", icon="fa-file-text", category="Finance")
+    appbuilder.add_view(PaymentView, "Payments", icon="fa-money", category="Finance")
     appbuilder.add_view(
         AgingReportView, "Aging report", icon="fa-hourglass-end", category="Finance"
     )
+    appbuilder.add_view(
+        CollectionNoticeView, "Collection notices", icon="fa-bell", category="Finance"
+    )
+    appbuilder.add_view(ExchangeRateView, "Exchange rates", icon="fa-exchange", category="Finance")
+    appbuilder.add_view(HolidayView, "Holidays", icon="fa-calendar", category="Finance")
+    appbuilder.add_api(InvoiceApi)
+    appbuilder.add_api(PaymentApi)
+    appbuilder.add_api(AgingApi)
+    appbuilder.add_api(CollectionNoticeApi)

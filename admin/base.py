@@ -36,6 +36,13 @@ def _with_model_rules(form_class, model):
     """
 
     class ModelRulesForm(form_class):
+        def populate_obj(self, obj):
+            # Fields that depend on each other (a late fee policy and its amount) are set one
+            # by one: a query between them (a relation's choices) must not flush a record
+            # that is only half filled in, which the model's rules would refuse.
+            with db.session.no_autoflush:
+                super().populate_obj(obj)
+
         def validate(self, extra_validators=None):
             if not super().validate(extra_validators=extra_validators):
                 return False

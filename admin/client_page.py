@@ -210,7 +210,26 @@ class ClientPage:
             jobs=client_jobs(client.id),
             job_badge=status_badge,
             may_add_job=self.appbuilder.sm.has_access("can_write", "JobOrder"),
+            **self._billing(client),
         )
+
+    def _billing(self, client) -> dict:
+        """The Billing tab's figures, for users who may read invoices (none for the others)."""
+        sm = self.appbuilder.sm
+        if not sm.has_access("can_read", "Invoice"):
+            return {}
+        from .formats import day
+        from .statements import billing_summary
+
+        return {
+            "billing": billing_summary(client),
+            "billing_money": lambda amount: "—" if amount is None else f"{amount:,.2f}",
+            "billing_day": day,
+            "may_billing": {
+                "new_invoice": sm.has_access("can_write", "Invoice"),
+                "payments": sm.has_access("can_read", "Payment"),
+            },
+        }
 
     def _group(self, client) -> dict:
         """The parent and live children this user may see (others are only counted)."""
