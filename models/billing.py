@@ -530,6 +530,7 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         (the invoice was already paid) becomes client credit."""
         from .payments import ClientCredit
 
+        self._lock_balance()
         applied = min(note.total, max(self.balance, ZERO))
         self.amount_credited = (self.amount_credited or 0) + note.total
         self.balance = self.balance - applied
@@ -566,6 +567,7 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         """
         from .payments import Payment
 
+        self._lock_balance()
         self._require("issued", "partially_paid", "paid", doing="paid")
         if self.kind != "invoice":
             raise BillingStateError("A credit note is not paid.", "kind")
@@ -582,6 +584,25 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         )
         self._settle()
         return payment
+
+    def _lock_balance(self) -> None:
+        """Lock this invoice's row and re-read it (PostgreSQL), so that two payments or a
+        payment and a credit note at the same moment never both start from the same balance;
+        the second waits for the first's commit. Skipped when it has unsaved changes (they
+        are this transaction's own) or on SQLite, which lets one writer in at a time."""
+        session = _session()
+        if (
+            self.id is None
+            or session.get_bind().dialect.name != "postgresql"
+            or session.is_modified(self)
+        ):
+            return
+        session.scalar(
+            select(Invoice)
+            .where(Invoice.id == self.id)
+            .with_for_update(of=Invoice)
+            .execution_options(populate_existing=True)
+        )
 
     def _settle(self) -> None:
         """Status from the balance: paid at 0, partially paid when something came in."""

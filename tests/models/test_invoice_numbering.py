@@ -118,3 +118,34 @@ def test_a_rollback_while_others_wait_leaves_no_gap(postgres):
         kept = db.session.get(Invoice, rolled_back)
         assert (kept.status, kept.number) == ("draft", None)
         db.session.remove()
+
+
+def pay_in_own_session(app, invoice_id: int, amount: str) -> None:
+    """Record a bank transfer as a request would: its own app context, session, commit."""
+    with app.app_context():
+        try:
+            invoice = db.session.get(Invoice, invoice_id)
+            invoice.register_payment(amount, "bank_transfer")
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def test_payments_recorded_at_once_all_count(postgres):
+    """Twenty payments of 1,000 on one invoice at the same moment: each waits for the one
+    before (the invoice's row is locked while its balance is read and written), so the balance
+    drops by 20,000 and none is lost."""
+    with postgres.app_context():
+        known_rates()
+        invoice = draft_invoice(ClientFactory())  # 22,400.00 with VAT
+        issue_invoice(invoice)
+        pk, total = invoice.id, invoice.total
+        db.session.remove()
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        list(pool.map(lambda _: pay_in_own_session(postgres, pk, "1000"), range(20)))
+    with postgres.app_context():
+        invoice = db.session.get(Invoice, pk)
+        assert invoice.amount_paid == 20000
+        assert invoice.balance == total - 20000
+        assert invoice.status == "partially_paid"
+        db.session.remove()
