@@ -89,6 +89,7 @@ class CollectionNoticeApi(ShapedApi):
     """Collection notices: list, read, and their steps through ``POST /<id>/<step>``."""
 
     resource_name = "collection-notice"
+    allow_browser_login = False  # JWT only: FAB's APIs are exempt from CSRF
     class_permission_name = "CollectionNotice"
     base_permissions = RESOURCE_PERMISSIONS["CollectionNotice"]
     method_permission_name = {**READ_WRITE, **ACTIONS}

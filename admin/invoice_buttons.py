@@ -24,8 +24,8 @@ class InvoiceButtons:
     permissions = {
         "void": "issue",
         "credit_note": "issue",
-        "dispute": "write",
-        "resolve_dispute": "write",
+        "dispute": "issue",
+        "resolve_dispute": "issue",
     }
 
     def _refused(self, invoice, form_name: str, form, error: DomainError):

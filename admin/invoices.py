@@ -17,7 +17,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access, permission_name
 from markupsafe import Markup, escape
-from sqlalchemy import and_, not_, select
+from sqlalchemy import not_, select
 
 from extensions import db
 from jobs.invoice_documents import issue_invoice
@@ -33,7 +33,7 @@ from models import (
     NotFoundError,
     visible_client_ids,
 )
-from models.billing import INVOICE_KINDS, INVOICE_STATUSES, OPEN_STATUSES, base_currency
+from models.billing import INVOICE_KINDS, INVOICE_STATUSES, base_currency
 
 from .base import READ_WRITE, RulesModelView, field_error, id_fits
 from .documents import attachment
@@ -66,12 +66,7 @@ def status_badge(status: str) -> Markup:
 
 def overdue_condition(today: date | None = None):
     """SQL: an open invoice past its due date (what ``Invoice.is_overdue`` says of one)."""
-    return and_(
-        Invoice.kind == "invoice",
-        Invoice.status.in_(OPEN_STATUSES),
-        Invoice.balance > 0,
-        Invoice.due_date < (today or date.today()),
-    )
+    return Invoice.overdue_clause(today)
 
 
 class FilterOverdue(BaseFilter):

@@ -12,8 +12,6 @@ them. Rows are scoped to the clients the user may see (another client's invoice 
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -23,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from jobs.invoice_documents import issue_invoice
 from models import BillingError, Client, Invoice, NotFoundError
-from models.billing import INVOICE_KINDS, INVOICE_STATUSES, OPEN_STATUSES
+from models.billing import INVOICE_KINDS, INVOICE_STATUSES
 
 from .base import READ_WRITE
 from .billing_shapes import (
@@ -61,13 +59,8 @@ def _overdue(value: str) -> bool:
 
 
 def _overdue_condition(overdue: bool):
-    condition = (
-        Invoice.kind == "invoice",
-        Invoice.status.in_(OPEN_STATUSES),
-        Invoice.balance > 0,
-        Invoice.due_date < date.today(),
-    )
-    return db.and_(*condition) if overdue else db.not_(db.and_(*condition))
+    condition = Invoice.overdue_clause()
+    return condition if overdue else db.not_(condition)
 
 
 def _line(invoice: Invoice, data: dict, path: str = ""):

@@ -38,7 +38,8 @@ RESOURCE_PERMISSIONS = {
     "Contract": ["can_read", "can_write", "can_send", "can_approve"],
     # Offers to candidates; ``approve`` lets an offer above the job order's budget go out.
     "Offer": ["can_read", "can_write", "can_approve"],
-    # Invoices and credit notes; ``issue`` numbers a draft, voids it or credits it.
+    # Invoices and credit notes; ``issue`` numbers a draft, voids or credits it, records a
+    # dispute (which pauses collections) and re-sends it.
     "Invoice": ["can_read", "can_write", "can_issue"],
     # Payments received, client credit, statements of account and the aging report.
     "Payment": ["can_read", "can_write"],

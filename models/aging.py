@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy import Numeric, and_, case, func, literal, select, type_coerce
 
-from .billing import OPEN_STATUSES, ZERO, Invoice, base_currency
+from .billing import ZERO, Invoice, base_currency
 from .clients import Client, _session
 
 # (key, label, lowest days overdue, highest days overdue or None)
@@ -127,14 +127,14 @@ def _in_bucket(edges: tuple[date | None, date | None]):
     return and_(*conditions)
 
 
-def open_invoice_conditions() -> list:
-    """The SQL conditions of an invoice the report counts."""
-    return [
-        Invoice.status.in_(OPEN_STATUSES),
-        Invoice.kind == "invoice",
-        Invoice.balance > 0,
-        Invoice.due_date.is_not(None),
-    ]
+def open_invoice_conditions(as_of: date | None = None) -> list:
+    """The SQL conditions of an invoice the report counts: open today, and issued by
+    ``as_of`` (an invoice issued later did not exist yet). Balances are today's: payments
+    received after ``as_of`` already lower them."""
+    conditions = [Invoice.open_clause(), Invoice.due_date.is_not(None)]
+    if as_of is not None:
+        conditions.append(Invoice.issue_date <= as_of)
+    return conditions
 
 
 def aging_query(as_of: date, client_id: int | None = None, visible=None):
@@ -161,7 +161,7 @@ def aging_query(as_of: date, client_id: int | None = None, visible=None):
         )
     sums = (
         select(*columns)
-        .where(*open_invoice_conditions())
+        .where(*open_invoice_conditions(as_of))
         .group_by(Invoice.client_id, Invoice.currency)
     )
     if client_id is not None:

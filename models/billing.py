@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -316,6 +317,16 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
     def is_disputed(self) -> bool:
         return self.disputed_at is not None
 
+    @classmethod
+    def open_clause(cls):
+        """SQL: an invoice with money still owed (what ``is_open`` says of one)."""
+        return and_(cls.kind == "invoice", cls.status.in_(OPEN_STATUSES), cls.balance > 0)
+
+    @classmethod
+    def overdue_clause(cls, today: date | None = None):
+        """SQL: an open invoice past its due date (what ``is_overdue`` says of one)."""
+        return and_(cls.open_clause(), cls.due_date < (today or date.today()))
+
     def is_overdue(self, today: date | None = None) -> bool:
         today = today or date.today()
         return self.is_open and self.due_date is not None and self.due_date < today
@@ -448,6 +459,8 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         self.compute_totals()
         if self.total <= 0:
             raise BillingError("The total must be more than 0 to issue.", "lines")
+        if self.kind == "credit_note":
+            self.credited_invoice._check_credit(self.total)
         if self.exchange_rate is None:
             self.exchange_rate = ExchangeRate.on(self.currency, today)
         self.issue_date = today
@@ -471,6 +484,10 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
                 f"{self} has payments or credit notes: issue a credit note instead.", "status"
             )
         self._require("draft", "issued", doing="voided")
+        if any(note.status == "draft" for note in self.credit_notes):
+            raise BillingStateError(
+                f"{self} has a draft credit note: void that first, then this invoice.", "status"
+            )
         if not (reason or "").strip():
             raise BillingError("Give the reason for voiding.", "reason")
         self.status = "void"
@@ -478,6 +495,10 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         self.balance = ZERO
         self.voided_at = utcnow()
         self._log(by, f"{self} voided: {self.reason}")
+        if self.kind == "invoice" and self.id is not None:
+            from .collections import close_notices  # collections imports this module
+
+            close_notices(self, "invoice voided")
 
     def draft_credit_note(
         self, reason: str, by: User | None = None, amount=None, description: str | None = None
@@ -517,13 +538,25 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
                 )
         else:
             note.add_line(description or f"Credit against {self.number}: {reason}", amount)
-        if note.total > self.total - (self.amount_credited or 0):
+        self._check_credit(note.total)
+        return note
+
+    def _check_credit(self, amount: Decimal) -> None:
+        """A credit of ``amount`` fits: this invoice is issued (not void) and not credited
+        beyond its total. Checked when a credit note is drafted and again, under the row lock,
+        when it is issued (two drafts must not credit the invoice twice)."""
+        self._lock_balance()
+        if self.status not in ("issued", "partially_paid", "paid"):
+            raise BillingStateError(
+                f"{self} is {self.status}: only an issued invoice can be credited.", "status"
+            )
+        left = self.total - (self.amount_credited or 0)
+        if amount > left:
             raise BillingError(
                 f"A credit note may not exceed what is left of {self.number} to credit "
-                f"({self.currency} {self.total - (self.amount_credited or 0):,}).",
+                f"({self.currency} {left:,}).",
                 "amount",
             )
-        return note
 
     def apply_credit_note(self, note: Invoice, by: User | None = None) -> None:
         """Lower this invoice's balance by an issued credit note; what is beyond the balance

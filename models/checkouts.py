@@ -129,14 +129,19 @@ def apply_provider_payment(
         .with_for_update(of=Invoice)
         .execution_options(populate_existing=True)
     )
-    payment = invoice.register_payment(
-        amount,
-        "card",
-        reference=f"Online card payment {payment_id}"[:100],
-        provider=provider,
-        provider_payment_id=payment_id[:120],
-        currency=currency,
-    )
+    card = {
+        "method": "card",
+        "reference": f"Online card payment {payment_id}"[:100],
+        "provider": provider,
+        "provider_payment_id": payment_id[:120],
+        "currency": currency,
+    }
+    if invoice.status == "void":
+        # Voided while the client was on the provider's page: the money was taken all the
+        # same, so it is recorded, and kept whole as the client's credit.
+        payment = Payment.receive(invoice, amount=amount, **card)
+    else:
+        payment = invoice.register_payment(amount, **card)
     event.payment_id = payment.id
     checkout.status = "completed"
     checkout.completed_at = utcnow()

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import ConcurrentChangeError, Model, TimestampMixin, UTCDateTime, utcnow
-from .billing import OPEN_STATUSES, ZERO, BillingError, BillingStateError, Invoice, setting
+from .billing import ZERO, BillingError, BillingStateError, Invoice, setting
 from .clients import Client, _choice_sql, _session
 
 LEVELS = {1: "First notice", 2: "Second notice", 3: "Final notice", 4: "Legal escalation"}
@@ -252,12 +252,7 @@ class CollectionRun:
 
 def overdue_invoices(today: date):
     """Open invoices past their due date, oldest due first."""
-    return select(Invoice).where(
-        Invoice.kind == "invoice",
-        Invoice.status.in_(OPEN_STATUSES),
-        Invoice.balance > 0,
-        Invoice.due_date < today,
-    )
+    return select(Invoice).where(Invoice.overdue_clause(today))
 
 
 def run_collections(today: date | None = None, by: User | None = None) -> CollectionRun:
@@ -306,11 +301,15 @@ def run_collections(today: date | None = None, by: User | None = None) -> Collec
 # ---------------------------------------------------------------- hooks from Invoice
 
 
-def close_paid_notices(invoice: Invoice) -> None:
-    """The invoice is paid: its notices still open close at once."""
+def close_notices(invoice: Invoice, reason: str) -> None:
+    """The invoice is paid or void: its notices still open (or paused) close at once."""
     for notice in CollectionNotice.for_invoice(invoice):
         if not notice.is_closed:
-            notice._close("invoice paid")
+            notice._close(reason)
+
+
+def close_paid_notices(invoice: Invoice) -> None:
+    close_notices(invoice, "invoice paid")
 
 
 def pause_notices(invoice: Invoice) -> None:

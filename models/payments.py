@@ -34,6 +34,7 @@ from .activity import record_activity
 from .base import Model, UTCDateTime, finite, utcnow
 from .billing import ZERO, BillingError, Invoice
 from .clients import Client, _choice_sql, _session
+from .commercial import money
 from .recruiting import MONEY_MAX
 
 if TYPE_CHECKING:
@@ -111,8 +112,11 @@ class Payment(Model):
             amount = None
         if not finite(amount) or not 0 < amount <= MONEY_MAX:
             raise BillingError(f"Amount must be more than 0 and at most {MONEY_MAX:,}.", "amount")
-        if amount != round(amount, 2):
-            raise BillingError("Amount may have at most 2 decimals.", "amount")
+        if amount != money(amount, currency):
+            places = max(-money(Decimal(1), currency).as_tuple().exponent, 0)
+            raise BillingError(
+                f"Amount may have at most {places} decimals in {currency}.", "amount"
+            )
         if method not in PAYMENT_METHODS:
             raise BillingError(f"Method must be one of {', '.join(PAYMENT_METHODS)}.", "method")
         if currency != invoice.currency:
@@ -125,6 +129,7 @@ class Payment(Model):
             raise BillingError("The date received cannot be in the future.", "received_on")
         applied = min(amount, max(invoice.balance, ZERO))
         if method == "client_credit":
+            _lock_client(invoice.client)  # two applications of one credit: the second waits
             available = ClientCredit.balance(invoice.client, currency)
             if amount > available:
                 raise BillingError(
@@ -172,6 +177,13 @@ class Payment(Model):
             actor=by,
         )
         return payment
+
+
+def _lock_client(client: Client) -> None:
+    """Hold the client's row until the transaction ends (PostgreSQL; SQLite has one writer)."""
+    session = _session()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
 
 
 class ClientCredit(Model):

@@ -23,7 +23,7 @@ from extensions import db
 from jobs.documents import source_of
 from jobs.payment_providers import configured_provider
 from models import ClientDocument
-from models.billing import OPEN_STATUSES, ZERO, BillingError, Invoice
+from models.billing import ZERO, BillingError, Invoice
 from models.payments import Payment, PaymentCheckout, statement_of_account
 
 from . import bp
@@ -71,11 +71,10 @@ def _issued():
 
 def _filtered(status: str, today: date):
     query = _issued()
-    open_ = Invoice.status.in_(OPEN_STATUSES) & (Invoice.balance > 0)
     if status == "open":
-        query = query.where(open_)
+        query = query.where(Invoice.open_clause())
     elif status == "overdue":
-        query = query.where(open_, Invoice.due_date < today)
+        query = query.where(Invoice.overdue_clause(today))
     elif status == "paid":
         query = query.where(Invoice.status == "paid")
     return query

@@ -12,7 +12,7 @@ import pytest
 from extensions import db
 from models import Invoice
 from tests.admin.collection_desk import overdue
-from tests.conftest import api_for
+from tests.conftest import api_for, login_staff
 from tests.factories import ClientFactory, ProjectFactory, make_user
 
 API = "/api/v1/collection-notice/"
@@ -87,6 +87,20 @@ def test_the_list_filters(finance, desk, query, expected):
 def test_the_list_filters_by_client_and_project(app, finance, desk):
     assert ids(finance("GET", f"{API}?client_id={desk['mine_client']}")) == [desk["mine"]]
     assert ids(finance("GET", f"{API}?project_id={desk['project']}")) == [desk["mine"]]
+
+
+def test_a_browser_session_alone_does_not_reach_the_api(app, desk):
+    """FAB's APIs are exempt from CSRF: a logged-in browser (a hostile page's form) gets 401,
+    and the notice stays open."""
+    browser = app.test_client()
+    login_staff(browser, desk["finance"])
+    assert browser.get(API).status_code == 401
+    response = browser.post(f"{API}{desk['mine']}/close", json={"reason": "forged"})
+    assert response.status_code == 401
+    with app.app_context():
+        from models import CollectionNotice
+
+        assert db.session.get(CollectionNotice, desk["mine"]).status == "open"
 
 
 @pytest.mark.parametrize(

@@ -205,7 +205,7 @@ def test_a_paid_invoice_cannot_be_voided(app, client_id, finance):
     [
         ("abc", "Amount must be a number such as 1250.00."),
         ("0", "Amount must be more than 0"),
-        ("10.123", "Amount may have at most 2 decimals."),
+        ("10.123", "Amount may have at most 2 decimals in PHP."),
         ("-5", "Amount must be more than 0"),
     ],
 )

@@ -155,6 +155,16 @@ def test_paying_the_invoice_closes_its_open_notices_at_once():
     assert notice.closed_at is not None
 
 
+def test_voiding_the_invoice_closes_its_notices_so_none_is_sent_later():
+    invoice = overdue_invoice()
+    collect(day(20))
+    invoice.void("Raised against the wrong entity")
+    db.session.commit()
+    [notice] = notices(invoice)
+    assert (notice.status, notice.closed_reason) == ("closed", "invoice voided")
+    assert collect(day(40)).created == []
+
+
 def test_a_partial_payment_leaves_the_notice_open():
     invoice = overdue_invoice()
     collect(day(20))

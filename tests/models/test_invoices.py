@@ -345,3 +345,53 @@ def test_exchange_rate_lookup_takes_the_latest_on_or_before_the_day():
     assert ExchangeRate.on("EUR", date(2026, 11, 10)) == Decimal("1.10")
     with pytest.raises(BillingError):
         ExchangeRate.on("EUR", date(2026, 10, 31))
+
+
+def test_two_draft_credit_notes_cannot_credit_the_invoice_twice():
+    invoice = issued_invoice(on=MONDAY)
+    first = invoice.draft_credit_note("Candidate never started")
+    second = invoice.draft_credit_note("Entered twice")
+    db.session.commit()
+    first.issue(today=MONDAY)
+    db.session.commit()
+    with pytest.raises(BillingError, match="may not exceed") as refused:
+        second.issue(today=MONDAY)
+    assert refused.value.field == "amount"
+    db.session.rollback()
+    assert invoice.amount_credited == invoice.total
+    assert ClientCredit.balance(invoice.client, "PHP") == 0
+
+
+def test_an_invoice_with_a_draft_credit_note_is_not_voided():
+    """Else the credit note, issued later, would turn the void invoice into client credit."""
+    invoice = issued_invoice(on=MONDAY)
+    note = invoice.draft_credit_note("Fee waived")
+    with pytest.raises(BillingStateError, match="draft credit note"):
+        invoice.void("Wrong client")
+    note.void("Not needed")
+    invoice.void("Wrong client")
+    assert invoice.status == "void"
+    with pytest.raises(BillingStateError, match="only an issued invoice"):
+        invoice.draft_credit_note("Too late")
+
+
+def test_a_payment_has_at_most_the_decimals_of_its_currency():
+    known_rates()
+    invoice = issued_invoice(ClientFactory(currency="JPY"), exchange_rate=Decimal("0.0066"))
+    with pytest.raises(BillingError, match="at most 0 decimals in JPY"):
+        invoice.register_payment(Decimal("1000.50"), "bank_transfer")
+    invoice.register_payment(Decimal("1000"), "bank_transfer")
+    assert invoice.amount_paid == 1000
+
+
+def test_the_open_and_overdue_clauses_agree_with_the_invoice():
+    invoice = issued_invoice(on=MONDAY)
+    late = invoice.due_date + timedelta(days=1)
+    overdue = db.session.scalars(db.select(Invoice).where(Invoice.overdue_clause(late))).all()
+    assert overdue == [invoice] and invoice.is_overdue(late)
+    assert not db.session.scalars(
+        db.select(Invoice).where(Invoice.overdue_clause(invoice.due_date))
+    ).all()
+    invoice.register_payment(invoice.total, "cheque", received_on=MONDAY)
+    db.session.commit()
+    assert not db.session.scalars(db.select(Invoice).where(Invoice.open_clause())).all()

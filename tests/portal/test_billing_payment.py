@@ -314,6 +314,24 @@ def test_a_payment_beyond_the_balance_becomes_client_credit(app, signed_in, book
         assert ClientCredit.balance(invoice.client, "PHP") == Decimal("5000.00")
 
 
+def test_a_payment_on_an_invoice_voided_meanwhile_is_kept_as_client_credit(
+    app, signed_in, books, stripe
+):
+    """The money was taken by the provider: it is recorded and kept whole as credit, never
+    refused (a refusal would leave it in no book at all)."""
+    session = checkout(signed_in, stripe, books.open[0], "10000.00")
+    with app.app_context():  # Finance voids the invoice while the client is paying
+        db.session.get(Invoice, books.open[0]).void("Raised against the wrong entity")
+        db.session.commit()
+    assert deliver(app, completed_event(session)).get_json()["status"] == "applied"
+    with app.app_context():
+        invoice = db.session.get(Invoice, books.open[0])
+        assert (invoice.status, invoice.balance, invoice.amount_paid) == ("void", 0, 0)
+        assert ClientCredit.balance(invoice.client, "PHP") == Decimal("10000.00")
+        [payment] = db.session.scalars(select(Payment).where(Payment.method == "card")).all()
+        assert (payment.amount, payment.applied_amount) == (Decimal("10000.00"), 0)
+
+
 # ---------------------------------------------------------------- the return page
 
 
