@@ -147,12 +147,8 @@ class InvoiceApi(ShapedApi):
 
     def update(self, invoice: Invoice, data: dict) -> None:
         """Change a draft's fields (an issued invoice never changes: credit it instead)."""
-        invoice._require("draft", doing="changed (issue a credit note instead)")
-        for name in DRAFT_FIELDS:
-            if name in data:
-                setattr(invoice, name, data[name])
-        invoice.compute_totals()
-        invoice.validate()
+        fields = {name: data[name] for name in DRAFT_FIELDS if name in data}
+        invoice.update_draft(acting_user(), **fields)
 
     # -- a draft's lines
     @expose("/<int:pk>/lines", methods=["POST"])

@@ -68,7 +68,19 @@ LINE_KIND_LABELS = {
     "other": "Other",
 }
 SERIES = {"invoice": "INV", "credit_note": "CN"}
+# What ``update_draft`` may change: the header (lines have their own verbs).
+HEADER_FIELDS = (
+    "contact",
+    "project",
+    "business_unit",
+    "currency",
+    "tax_rate",
+    "tax_note",
+    "exchange_rate",
+    "notes",
+)
 RATE_MAX = Decimal("100")
+EXCHANGE_RATE_MAX = Decimal("9999999999")  # the column is NUMERIC(18, 8)
 ZERO = Decimal(0)
 
 
@@ -361,6 +373,25 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
             not finite(self.exchange_rate) or self.exchange_rate <= 0
         ):
             errors.append(BillingError("Exchange rate must be more than 0.", "exchange_rate"))
+        elif self.exchange_rate is not None and self.exchange_rate > EXCHANGE_RATE_MAX:
+            errors.append(
+                BillingError(
+                    f"Exchange rate must be at most {EXCHANGE_RATE_MAX:,}.", "exchange_rate"
+                )
+            )
+        if (
+            self.client is not None
+            and self.contact is not None
+            and all(link.client_id != self.client.id for link in self.contact.client_links)
+        ):
+            errors.append(
+                BillingError("The contact must be one of this client's contacts.", "contact")
+            )
+        units = setting("BUSINESS_UNITS")
+        if self.business_unit and units is not None and self.business_unit not in units:
+            errors.append(
+                BillingError(f"Business unit must be one of: {', '.join(units)}.", "business_unit")
+            )
         if (
             self.client is not None
             and self.project is not None
@@ -401,6 +432,25 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
         invoice.validate()
         _session().add(invoice)
         return invoice
+
+    def update_draft(self, by: User | None = None, **fields) -> None:
+        """Change a draft's header (``HEADER_FIELDS``); totals follow the tax rate.
+
+        :raise BillingStateError: when it is no longer a draft.
+        :raise BillingError: for a field that is not the header's, or a value a rule refuses.
+        """
+        self._require("draft", doing="changed (issue a credit note instead)")
+        unknown = [name for name in fields if name not in HEADER_FIELDS]
+        if unknown:
+            raise BillingError(
+                f"{unknown[0]} is not a field of an invoice's header: change only "
+                f"{', '.join(HEADER_FIELDS)}.",
+                unknown[0],
+            )
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.compute_totals()
+        self.validate()
 
     def add_line(
         self,
@@ -490,6 +540,8 @@ class Invoice(OnClientTimeline, ConstructorDefaults, TimestampMixin, Model):
             )
         if not (reason or "").strip():
             raise BillingError("Give the reason for the credit note.", "reason")
+        if amount is not None and (not finite(Decimal(str(amount))) or Decimal(str(amount)) <= 0):
+            raise BillingError("The amount of a credit note must be more than 0.", "amount")
         note = Invoice(
             kind="credit_note",
             client=self.client,

@@ -258,6 +258,27 @@ def test_voiding_needs_a_reason_and_keeps_the_number(api, world):
     assert api("POST", f"{API}{pk}/void", {"reason": "Again"}).status_code == 409
 
 
+def test_a_drafts_header_is_refused_beside_the_field_the_model_names(api, world):
+    pk = created(api, world)["id"]
+    for body, field in [
+        ({"businessUnit": "Catering"}, "businessUnit"),
+        ({"exchangeRate": "10000000000"}, "exchangeRate"),
+    ]:
+        bad = api("PUT", f"{API}{pk}", body)
+        assert bad.status_code == 422 and field in errors(bad), bad.get_json()
+    assert api("GET", f"{API}{pk}").get_json()["result"]["businessUnit"] is None
+    api("POST", f"{API}{pk}/issue")
+    late = api("PUT", f"{API}{pk}", {"notes": "Too late"})
+    assert late.status_code == 409
+
+
+def test_a_credit_note_for_zero_is_refused(api, world):
+    pk = created(api, world)["id"]
+    api("POST", f"{API}{pk}/issue")
+    zero = api("POST", f"{API}{pk}/credit-note", {"reason": "Fee", "amount": "0"})
+    assert zero.status_code == 422 and "amount" in errors(zero)
+
+
 def test_a_credit_note_is_drafted_then_issued_and_lowers_the_balance(api, world):
     pk = created(api, world)["id"]
     api("POST", f"{API}{pk}/issue")
