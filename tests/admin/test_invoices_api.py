@@ -15,7 +15,14 @@ from extensions import db
 from models import Client, Invoice
 from tests.admin.test_recruiting_api_access import counted_queries
 from tests.conftest import api_for, login_staff
-from tests.factories import ClientFactory, draft_invoice, issued_invoice, known_rates, make_user
+from tests.factories import (
+    ClientContactFactory,
+    ClientFactory,
+    draft_invoice,
+    issued_invoice,
+    known_rates,
+    make_user,
+)
 
 API = "/api/v1/invoice/"
 YEAR = date.today().year
@@ -397,3 +404,23 @@ def test_the_openapi_spec_documents_the_billing_endpoints(api):
         ("/aging/", "get"),
     ):
         assert method in paths[f"/api/v1{path}"], path
+
+
+def test_an_issued_invoice_is_sent_again_by_finance_only(app, api, world):
+    from models.messaging import OutboxMessage
+
+    with app.app_context():
+        acme = db.session.get(Client, world["client"])
+        ClientContactFactory(client=acme, contact__email="ap@acme.test", can_billing=True)
+        draft, pk = draft_invoice(acme).id, issued_invoice(acme).id
+    assert api("POST", f"{API}{draft}/resend").status_code == 409
+    manager = api_for(app, world["manager"])
+    assert manager("POST", f"{API}{pk}/resend").status_code == 403
+    assert api("POST", f"{API}999999/resend").status_code == 404
+    response = api("POST", f"{API}{pk}/resend")
+    assert response.status_code == 200, response.get_json()
+    kind = response.get_json()["kind"]
+    assert kind.startswith(f"invoice:{pk}:again:")
+    with app.app_context():
+        sent = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == kind))
+        assert [(m.to_email, m.status) for m in sent] == [("ap@acme.test", "stored")]
