@@ -1,7 +1,8 @@
 """The buttons of the invoice page past its lines: void (with the reason), draft a credit note
-(then issued on its own page), dispute and resolve the dispute. Each route calls one verb of
-``models.billing.Invoice``, commits, and says what happened; a refusal re-renders the page with
-the user's values and the message beside its field."""
+(then issued on its own page), dispute and resolve the dispute, send an issued one again. Each
+route calls one verb (of ``models.billing.Invoice``, or ``send_invoice_again``), commits, and
+says what happened; a refusal re-renders the page with the user's values and the message beside
+its field."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
 from extensions import db
+from jobs.invoice_documents import send_invoice_again
 from models import DomainError
 
 from .base import field_error
@@ -26,6 +28,7 @@ class InvoiceButtons:
         "credit_note": "issue",
         "dispute": "issue",
         "resolve_dispute": "issue",
+        "send_again": "issue",
     }
 
     def _refused(self, invoice, form_name: str, form, error: DomainError):
@@ -105,4 +108,18 @@ class InvoiceButtons:
             flash(error.message, "danger")
         else:
             flash(f"Dispute of {invoice} resolved.", "success")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/send_again/<int:pk>", methods=["POST"])
+    @has_access
+    def send_again(self, pk):
+        """Email an issued invoice's PDF to its billing contacts once more."""
+        invoice = self._invoice_or_404(pk)
+        try:
+            send_invoice_again(invoice, acting_user())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"{invoice} is being sent again to its billing contacts.", "success")
         return redirect(url_for(".show", pk=pk))

@@ -197,13 +197,14 @@ class InvoiceView(InvoiceButtons, RulesModelView):
         form = InvoiceHeaderForm(obj=invoice)
         if form.validate_on_submit():
             try:
+                # A draft always has a currency and a tax rate: blank keeps the one it has.
+                header = {
+                    name: value
+                    for name, value in form.header(keep_blank=True).items()
+                    if value is not None or name not in ("currency", "tax_rate")
+                }
                 with db.session.no_autoflush:
-                    for name, value in form.header(keep_blank=True).items():
-                        if name in ("currency", "tax_rate") and value is None:
-                            continue  # a draft always has both: blank keeps the one it has
-                        setattr(invoice, name, value)
-                    invoice.validate()
-                    invoice.compute_totals()
+                    invoice.update_draft(acting_user(), **header)
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()

@@ -3,7 +3,8 @@ status, kind, number, currency, overdue), read with lines, amounts, payments and
 create a draft (with lines), change a draft (``PUT /<id>``) and its lines, and the steps as
 explicit endpoints: ``POST /<id>/issue`` (through ``jobs.invoice_documents.issue_invoice``, the
 one way to issue; a draft credit note is issued the same way), ``/void``, ``/credit-note``
-(answers the new draft credit note), ``/dispute`` and ``/resolve-dispute``. Every step is a
+(answers the new draft credit note), ``/dispute``, ``/resolve-dispute`` and ``/resend`` (an
+issued invoice emailed again to its billing contacts). Every step is a
 model verb; a refusal is JSON: 409 when the invoice's status forbids it, 422 naming the field.
 
 JWT only: FAB's REST APIs are exempt from CSRF, so a browser session cookie never authorises
@@ -19,7 +20,7 @@ from flask_appbuilder.security.decorators import permission_name
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from jobs.invoice_documents import issue_invoice
+from jobs.invoice_documents import issue_invoice, send_invoice_again
 from models import BillingError, Client, Invoice, NotFoundError
 from models.billing import INVOICE_KINDS, INVOICE_STATUSES
 
@@ -49,6 +50,7 @@ STEPS = {
     "credit_note": "issue",
     "dispute": "issue",
     "resolve_dispute": "issue",
+    "resend": "issue",
 }
 
 
@@ -140,12 +142,8 @@ class InvoiceApi(ShapedApi):
 
     def update(self, invoice: Invoice, data: dict) -> None:
         """Change a draft's fields (an issued invoice never changes: credit it instead)."""
-        invoice._require("draft", doing="changed (issue a credit note instead)")
-        for name in DRAFT_FIELDS:
-            if name in data:
-                setattr(invoice, name, data[name])
-        invoice.compute_totals()
-        invoice.validate()
+        fields = {name: data[name] for name in DRAFT_FIELDS if name in data}
+        invoice.update_draft(acting_user(), **fields)
 
     # -- a draft's lines
     @expose("/<int:pk>/lines", methods=["POST"])
@@ -321,3 +319,26 @@ class InvoiceApi(ShapedApi):
             409: {description: Not disputed}
         """
         return self.run_on(pk, lambda invoice, data: invoice.resolve_dispute(acting_user()))
+
+    @expose("/<int:pk>/resend", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("resend")
+    def resend(self, pk: int) -> Response:
+        """Email an issued invoice's PDF to its billing contacts once more.
+        ---
+        post:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          responses:
+            200: {description: Queued to be sent again (the answer's ``kind`` tags its mail)}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: A draft or void invoice}
+        """
+        sent = {}
+
+        def resend(invoice: Invoice, data: dict) -> None:
+            sent["kind"] = send_invoice_again(invoice, acting_user())
+
+        return self.run_on(pk, resend, answer=lambda invoice: dict(sent))

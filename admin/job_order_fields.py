@@ -9,6 +9,7 @@ from models.recruiting import (
     CULTURAL_FIT,
     FEE_TYPE_LABELS,
     FEE_TYPES,
+    GUARANTEE_REMEDIES,
     LEVELS,
     PAYMENT_TERMS,
     QUALITY_LEVELS,
@@ -47,6 +48,7 @@ JOB_ORDER_FIELDSETS = [
             "retainer_stages",
             "timeline_days",
             "replacement_guarantee_days",
+            "guarantee_remedy",
             "payment_terms",
         ],
     ),
@@ -80,6 +82,9 @@ JOB_ORDER_CHOICES = {
         "Fee type", FEE_TYPES, blank=None, default="percentage", labels=FEE_TYPE_LABELS
     ),
     "payment_terms": choice("Payment terms", PAYMENT_TERMS, labels=_words(PAYMENT_TERMS)),
+    "guarantee_remedy": choice(
+        "Guarantee remedy", GUARANTEE_REMEDIES, labels=_words(GUARANTEE_REMEDIES)
+    ),
     "urgency": choice("Urgency", URGENCIES, blank=None, default="medium"),
     "quality_level": choice("Quality level", QUALITY_LEVELS),
     "cultural_fit": choice("Cultural fit", CULTURAL_FIT),
@@ -94,6 +99,7 @@ JOB_ORDER_LABELS = {
     "retainer_stages": "Retainer stages",
     "timeline_days": "Timeline (days)",
     "replacement_guarantee_days": "Replacement guarantee (days)",
+    "guarantee_remedy": "Guarantee remedy",
     "payment_terms": "Payment terms",
     "quality_level": "Quality level",
     "cultural_fit": "Cultural fit",
@@ -119,6 +125,8 @@ JOB_ORDER_DESCRIPTIONS = {
     "fee": "The amount for a fixed or retained fee; the percentage (e.g. 20) for a percentage fee.",
     "retainer_stages": "For a retained fee: how many stages it is paid in (1 to 6).",
     "timeline_days": "Days from opening to the agreed fill date.",
+    "guarantee_remedy": "When a placed candidate leaves within the guarantee: a replacement, "
+    "a pro-rata credit note or a full one (blank: a replacement).",
     "evaluation_criteria": "What the client scores candidates on, one per line "
     "(blank: skills, experience, cultural fit, communication).",
 }
@@ -187,6 +195,7 @@ JOB_ORDER_FORMATTERS = {
     "created_by": person,
     "fee_type": lambda value: FEE_TYPE_LABELS.get(value, value),
     "payment_terms": lambda value: value.replace("_", " ") if value else "—",
+    "guarantee_remedy": lambda value: value.replace("_", " ") if value else "—",
     "opened_at": day,
     "target_fill_date": day,
     "submitted_at": when,

@@ -27,7 +27,7 @@ from models import (
     NotFoundError,
     PipelineError,
 )
-from models.candidates import PIPELINE, STAGES
+from models.candidates import PIPELINE, STAGES, StageMoveError
 from models.evaluations import DECISIONS, SCORE_MAX, SCORE_MIN
 
 from .base import READ_WRITE
@@ -67,6 +67,9 @@ class PlacementShape(Schema):
     currency = fields.String()
     fee_due = fields.Decimal(as_string=True, data_key="feeDue")
     guarantee_until = fields.Date(data_key="guaranteeUntil")
+    left_on = fields.Date(data_key="leftOn")
+    exit_reason = fields.String(data_key="exitReason")
+    guarantee_outcome = fields.String(data_key="guaranteeOutcome")
 
 
 class ApplicationShape(Schema):
@@ -119,21 +122,37 @@ class PlaceBody(Schema):
     currency = fields.String()
 
 
+class DepartureBody(Schema):
+    left_on = fields.Date(data_key="leftOn", required=True)
+    reason = Text(500, required=True)
+
+
 class ApplicationApi(ShapedApi):
     """Applications: list, read, add a candidate to a job order, move, place."""
 
     resource_name = "application"
     class_permission_name = "Pipeline"
     base_permissions = RESOURCE_PERMISSIONS["Pipeline"]
-    method_permission_name = {**READ_WRITE, "move": "write", "place": "write"}
-    include_route_methods = ShapedApi.include_route_methods | {"move", "place"}
+    method_permission_name = {
+        **READ_WRITE,
+        "move": "write",
+        "place": "write",
+        "departure": "write",
+    }
+    include_route_methods = ShapedApi.include_route_methods | {"move", "place", "departure"}
     datamodel = SQLAInterface(Application)
     schema = ApplicationShape
     list_exclude = ("stage_changes", "placement")
     list_load_options = (selectinload(Application.recruiter),)
     update_exclude = ("job_order_id", "candidate_id", "candidate", "stage")
-    more_error_paths = {"job_order": "jobOrderId", "candidate": "candidateId"}
-    openapi_spec_component_schemas = (MoveBody, PlaceBody)
+    more_error_paths = {
+        "job_order": "jobOrderId",
+        "candidate": "candidateId",
+        "left_on": "leftOn",
+        "exit_reason": "reason",
+        "placement": "placement",
+    }
+    openapi_spec_component_schemas = (MoveBody, PlaceBody, DepartureBody)
     search_columns = ["client", "job_order", "stage"]
     order_columns = ["created_at", "stage_changed_at", "stage"]
     base_order = ("created_at", "desc")
@@ -222,8 +241,48 @@ class ApplicationApi(ShapedApi):
             PLACE,
         )
 
+    @expose("/<int:pk>/departure", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("departure")
+    def departure(self, pk: int) -> Response:
+        """The placed candidate left the client (``leftOn``, ``reason``): within the replacement
+        guarantee the job order's remedy follows (``Placement.record_departure``); the answer's
+        ``creditNoteId`` is the draft credit note it proposed, if any.
+        ---
+        post:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          requestBody:
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/DepartureBody'}
+          responses:
+            200: {description: Recorded; the placement shows the guarantee's outcome}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The application is not placed}
+            422: {$ref: '#/components/responses/422'}
+        """
 
-MOVE, PLACE = MoveBody(), PlaceBody()
+        def record(item: Application, data: dict) -> None:
+            if item.placement is None:
+                raise StageMoveError(
+                    f"{item.candidate} is not placed: no departure to record.", "placement"
+                )
+            item.placement.record_departure(data["left_on"], data["reason"], acting_user())
+
+        def answer(item: Application) -> dict:
+            from models.placement_billing import proposed
+
+            note = proposed(f"guarantee:{item.placement.id}", "credit_note")
+            return {"creditNoteId": note.id if note else None}
+
+        return self.run_on(pk, record, DEPARTURE, answer=answer)
+
+
+MOVE, PLACE, DEPARTURE = MoveBody(), PlaceBody(), DepartureBody()
 
 
 def _candidate(data: dict) -> Candidate:

@@ -22,6 +22,7 @@ from models.projects import PROJECT_STATUSES
 
 from .base import READ_WRITE, RulesModelView, field_error
 from .fields import choice
+from .invoice_forms import NumberField
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible, staff_users, visible_to_user
 
@@ -61,6 +62,11 @@ def _next_due(milestone: Milestone | None) -> str:
 class MilestoneForm(FlaskForm):
     name = StringField("Milestone")
     due_date = DateField("Due date", validators=[Optional()])
+    billing_amount = NumberField(
+        "Billing amount",
+        example="5000.00",
+        description="Blank: not billed. Set: completing it proposes a draft invoice of it.",
+    )
 
 
 MILESTONE_VERBS = {
@@ -191,7 +197,11 @@ class ProjectView(RulesModelView):
         project = self._project_or_404(pk)
         form = MilestoneForm()
         if form.validate():
-            milestone = Milestone(name=form.name.data, due_date=form.due_date.data)
+            milestone = Milestone(
+                name=form.name.data,
+                due_date=form.due_date.data,
+                billing_amount=form.billing_amount.data,
+            )
             try:
                 with db.session.no_autoflush:
                     project.milestones.append(milestone)
@@ -209,12 +219,13 @@ class ProjectView(RulesModelView):
     @has_access
     @permission_name("write")
     def edit_milestone(self, mid):
-        """Rename a milestone or change its due date."""
+        """Rename a milestone or change its due date or its billing amount."""
         milestone = self._milestone_or_404(mid)
         form = MilestoneForm(obj=milestone) if request.method == "GET" else MilestoneForm()
         if request.method == "POST" and form.validate():
             try:
                 milestone.name, milestone.due_date = form.name.data, form.due_date.data
+                milestone.billing_amount = form.billing_amount.data
                 milestone.validate()
                 db.session.commit()
             except DomainError as error:

@@ -27,6 +27,7 @@ class MilestoneShape(Schema):
     id = fields.Integer(dump_only=True)
     name = Text(191, required=True)
     due_date = fields.Date(data_key="dueDate", allow_none=True)
+    billing_amount = Money(data_key="billingAmount")
     completed_on = fields.Date(data_key="completedOn", dump_only=True)
     is_overdue = fields.Boolean(data_key="overdue", dump_only=True)
 
@@ -90,7 +91,13 @@ def apply_project(project: Project, data: dict) -> None:
     if "job_order_ids" in data:
         project.job_orders = _job_orders_of(project.client_id, data["job_order_ids"])
     for entry in data.get("milestones", []):
-        project.milestones.append(Milestone(name=entry["name"], due_date=entry.get("due_date")))
+        project.milestones.append(
+            Milestone(
+                name=entry["name"],
+                due_date=entry.get("due_date"),
+                billing_amount=entry.get("billing_amount"),
+            )
+        )
 
 
 def _job_orders_of(client_id: int, ids: list[int]) -> list[JobOrder]:
@@ -227,7 +234,7 @@ class ProjectApi(ShapedApi):
     @safe
     @permission_name("add_milestone")
     def add_milestone(self, pk: int):
-        """Add a milestone (name, dueDate) to a project.
+        """Add a milestone (name, dueDate, billingAmount) to a project.
         ---
         post:
           parameters:
@@ -245,7 +252,13 @@ class ProjectApi(ShapedApi):
         """
 
         def add(project, data):
-            project.milestones.append(Milestone(name=data["name"], due_date=data.get("due_date")))
+            project.milestones.append(
+                Milestone(
+                    name=data["name"],
+                    due_date=data.get("due_date"),
+                    billing_amount=data.get("billing_amount"),
+                )
+            )
 
         return self.run_on(pk, add, MILESTONE)
 

@@ -21,6 +21,7 @@ from models.evaluations import evaluation_summary
 from models.recruiting import (
     CULTURAL_FIT,
     FEE_TYPES,
+    GUARANTEE_REMEDIES,
     LEVELS,
     PAYMENT_TERMS,
     QUALITY_LEVELS,
@@ -72,6 +73,7 @@ class CommercialTerms(Schema):
     fee_type = Choice(FEE_TYPES, data_key="feeType", allow_none=False)
     timeline_days = Days(data_key="timeline")
     replacement_guarantee_days = Count(0, 3650, data_key="replacementGuarantee")
+    guarantee_remedy = Choice(GUARANTEE_REMEDIES, data_key="guaranteeRemedy")
     payment_terms = Choice(PAYMENT_TERMS, data_key="paymentTerms")
     retainer_stages = Count(1, 6, data_key="retainerStages")
     estimated_fee = Money(data_key="estimatedFee", dump_only=True)

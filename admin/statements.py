@@ -16,13 +16,12 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_wtf import FlaskForm
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
 from wtforms import StringField
 
 from extensions import db
 from models import Client, ClientCredit, DomainError, Invoice, visible_client_ids
 from models.billing import OPEN_STATUSES, ZERO, base_currency
-from models.payments import Payment, statement_of_account
+from models.payments import payment_history, statement_of_account
 
 from .base import field_error, id_fits
 from .formats import day
@@ -30,18 +29,6 @@ from .invoice_forms import DayField
 from .visibility import acting_user
 
 HISTORY_LIMIT = 10  # payments shown on the Billing tab (the history page has them all)
-
-
-def payment_history(client: Client, limit: int | None = None) -> list[Payment]:
-    """The client's payments, newest first, their invoices loaded with them (one query more,
-    not one per payment)."""
-    query = (
-        select(Payment)
-        .where(Payment.client_id == client.id)
-        .options(selectinload(Payment.invoice))
-        .order_by(Payment.received_on.desc(), Payment.id.desc())
-    )
-    return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
 def _money(amount) -> str:

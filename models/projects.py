@@ -29,7 +29,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .activity import record_activity
-from .base import ConstructorDefaults, DomainError, Model, TimestampMixin, length_violations
+from .base import (
+    ConstructorDefaults,
+    DomainError,
+    Model,
+    TimestampMixin,
+    finite,
+    length_violations,
+)
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
 from .recruiting import MONEY_MAX
 
@@ -176,7 +183,9 @@ class Milestone(Model):
         errors += length_violations(self, ProjectError)
         if self.project is None and self.project_id is None:
             errors.append(ProjectError("Choose the project of this milestone.", "project"))
-        if self.billing_amount is not None and not 0 < self.billing_amount <= MONEY_MAX:
+        if self.billing_amount is not None and (
+            not finite(self.billing_amount) or not 0 < self.billing_amount <= MONEY_MAX
+        ):
             errors.append(
                 ProjectError(
                     f"Billing amount must be more than 0 and at most {MONEY_MAX:,}.",

@@ -14,7 +14,13 @@ from extensions import db
 from models import ClientCredit, Invoice, Payment
 from tests.admin.test_permissions import signed_in
 from tests.conftest import csrf_token
-from tests.factories import ClientFactory, draft_invoice, issued_invoice, known_rates
+from tests.factories import (
+    ClientContactFactory,
+    ClientFactory,
+    draft_invoice,
+    issued_invoice,
+    known_rates,
+)
 
 YEAR = date.today().year
 
@@ -440,3 +446,53 @@ def test_the_pdf_link_shows_once_a_document_is_rendered(app, client_id, finance)
     response = http.get(f"/invoiceview/document/{pk}")
     assert response.status_code == 200 and response.data == PDF
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _sent_again(pk) -> list:
+    from models.messaging import OutboxMessage
+
+    db.session.remove()
+    return db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.kind.like(f"invoice:{pk}:again:%"))
+    ).all()
+
+
+def test_finance_sends_an_issued_invoice_again_to_its_billing_contacts(app, client_id, finance):
+    http, post = finance
+    with app.app_context():
+        from models import Client
+
+        client = db.session.get(Client, client_id)
+        ClientContactFactory(client=client, contact__email="ap@acme.test", can_billing=True)
+        draft = draft_invoice(client).id
+        db.session.commit()
+    pk = issued(app, client_id)
+    assert 'id="send-again"' not in http.get(f"/invoiceview/show/{draft}").get_data(as_text=True)
+    assert 'id="send-again"' in http.get(f"/invoiceview/show/{pk}").get_data(as_text=True)
+    response = post(f"/invoiceview/send_again/{pk}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/show/{pk}")
+    assert "being sent again" in http.get(f"/invoiceview/show/{pk}").get_data(as_text=True)
+    with app.app_context():
+        sent = _sent_again(pk)
+        assert [(m.to_email, m.status) for m in sent] == [("ap@acme.test", "stored")]
+    post(f"/invoiceview/send_again/{draft}")
+    assert "only an issued invoice is sent" in http.get(f"/invoiceview/show/{draft}").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert _sent_again(draft) == []
+
+
+def test_an_account_manager_cannot_send_an_invoice_again(app, client_id):
+    with app.app_context():
+        from models import Client
+
+        client = db.session.get(Client, client_id)
+        ClientContactFactory(client=client, contact__email="ap@acme.test", can_billing=True)
+        db.session.commit()
+    pk = issued(app, client_id)
+    http, post = desk(app, "Account Manager", client_id)
+    assert 'id="send-again"' not in http.get(f"/invoiceview/show/{pk}").get_data(as_text=True)
+    assert post(f"/invoiceview/send_again/{pk}").status_code in (302, 403)
+    with app.app_context():
+        assert _sent_again(pk) == []

@@ -15,7 +15,14 @@ from extensions import db
 from models import Client, Invoice
 from tests.admin.test_recruiting_api_access import counted_queries
 from tests.conftest import api_for, login_staff
-from tests.factories import ClientFactory, draft_invoice, issued_invoice, known_rates, make_user
+from tests.factories import (
+    ClientContactFactory,
+    ClientFactory,
+    draft_invoice,
+    issued_invoice,
+    known_rates,
+    make_user,
+)
 
 API = "/api/v1/invoice/"
 YEAR = date.today().year
@@ -258,6 +265,27 @@ def test_voiding_needs_a_reason_and_keeps_the_number(api, world):
     assert api("POST", f"{API}{pk}/void", {"reason": "Again"}).status_code == 409
 
 
+def test_a_drafts_header_is_refused_beside_the_field_the_model_names(api, world):
+    pk = created(api, world)["id"]
+    for body, field in [
+        ({"businessUnit": "Catering"}, "businessUnit"),
+        ({"exchangeRate": "10000000000"}, "exchangeRate"),
+    ]:
+        bad = api("PUT", f"{API}{pk}", body)
+        assert bad.status_code == 422 and field in errors(bad), bad.get_json()
+    assert api("GET", f"{API}{pk}").get_json()["result"]["businessUnit"] is None
+    api("POST", f"{API}{pk}/issue")
+    late = api("PUT", f"{API}{pk}", {"notes": "Too late"})
+    assert late.status_code == 409
+
+
+def test_a_credit_note_for_zero_is_refused(api, world):
+    pk = created(api, world)["id"]
+    api("POST", f"{API}{pk}/issue")
+    zero = api("POST", f"{API}{pk}/credit-note", {"reason": "Fee", "amount": "0"})
+    assert zero.status_code == 422 and "amount" in errors(zero)
+
+
 def test_a_credit_note_is_drafted_then_issued_and_lowers_the_balance(api, world):
     pk = created(api, world)["id"]
     api("POST", f"{API}{pk}/issue")
@@ -376,3 +404,23 @@ def test_the_openapi_spec_documents_the_billing_endpoints(api):
         ("/aging/", "get"),
     ):
         assert method in paths[f"/api/v1{path}"], path
+
+
+def test_an_issued_invoice_is_sent_again_by_finance_only(app, api, world):
+    from models.messaging import OutboxMessage
+
+    with app.app_context():
+        acme = db.session.get(Client, world["client"])
+        ClientContactFactory(client=acme, contact__email="ap@acme.test", can_billing=True)
+        draft, pk = draft_invoice(acme).id, issued_invoice(acme).id
+    assert api("POST", f"{API}{draft}/resend").status_code == 409
+    manager = api_for(app, world["manager"])
+    assert manager("POST", f"{API}{pk}/resend").status_code == 403
+    assert api("POST", f"{API}999999/resend").status_code == 404
+    response = api("POST", f"{API}{pk}/resend")
+    assert response.status_code == 200, response.get_json()
+    kind = response.get_json()["kind"]
+    assert kind.startswith(f"invoice:{pk}:again:")
+    with app.app_context():
+        sent = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == kind))
+        assert [(m.to_email, m.status) for m in sent] == [("ap@acme.test", "stored")]

@@ -87,6 +87,7 @@ INTAKE = {
     "retainer_stages": "",
     "timeline_days": "60",
     "replacement_guarantee_days": "180",
+    "guarantee_remedy": "pro_rata_credit",
     "payment_terms": "net_15",
     "urgency": "high",
     "quality_level": "premium",
@@ -134,6 +135,7 @@ def test_the_intake_form_creates_a_draft_with_every_section_by_the_user(app, man
         )
         assert (job.fee_type, job.fee, job.timeline_days) == ("fixed", Decimal("75000"), 60)
         assert (job.replacement_guarantee_days, job.payment_terms) == (180, "net_15")
+        assert job.guarantee_remedy == "pro_rata_credit"
         assert (job.urgency, job.quality_level, job.cultural_fit) == ("high", "premium", "critical")
         assert job.success_criteria == "Hired within 60 days"
         assert job.criteria == ["Leadership", "Architecture"]

@@ -2,6 +2,8 @@
 (409 with the model's message when the pipeline refuses), placed; evaluations recorded for a
 client contact, revised, confirmed, and summed up per job order."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from extensions import db
@@ -299,3 +301,34 @@ def test_the_evaluation_list_filters_by_job_order_and_application(app, world):
     one = api("GET", f"/api/v1/evaluation/?application_id={second}").get_json()
     assert [row["decision"] for row in one["result"]] == ["reject"]
     assert api("GET", "/api/v1/evaluation/?job_order_id=999999").get_json()["count"] == 0
+
+
+def test_a_departure_within_the_guarantee_is_recorded_with_its_outcome(app, world):
+    api = api_for(app, world["recruiter"])
+    offered = at_stage(app, world, "offer")
+    path = f"/api/v1/application/{offered}/departure"
+    today = date.today()
+    body = {"leftOn": str(today - timedelta(days=2)), "reason": "Moved abroad"}
+    not_placed = api("POST", path, body)
+    assert not_placed.status_code == 409 and "placement" in not_placed.get_json()["message"]
+    start = str(today - timedelta(days=30))
+    placed = api(
+        "POST", f"/api/v1/application/{offered}/place", {"startDate": start, "salary": 1000}
+    )
+    assert placed.status_code == 200, placed.get_json()
+    for bad, field in [
+        ({"leftOn": str(today + timedelta(days=1)), "reason": "x"}, "leftOn"),
+        ({"leftOn": str(today - timedelta(days=60)), "reason": "x"}, "leftOn"),
+        ({"leftOn": str(today), "reason": " "}, "reason"),
+        ({"reason": "x"}, "leftOn"),
+    ]:
+        refused = api("POST", path, bad)
+        assert refused.status_code == 422 and field in refused.get_json()["message"], bad
+    recorded = api("POST", path, body)
+    assert recorded.status_code == 200, recorded.get_json()
+    placement = recorded.get_json()["result"]["placement"]
+    assert (placement["leftOn"], placement["exitReason"]) == (body["leftOn"], "Moved abroad")
+    assert placement["guaranteeOutcome"] == "replacement_owed"  # the order's default remedy
+    assert recorded.get_json()["creditNoteId"] is None
+    again = api("POST", path, body)
+    assert again.status_code == 422 and "already" in again.get_json()["message"]["leftOn"][0]

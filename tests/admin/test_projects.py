@@ -169,3 +169,23 @@ def _list_queries(app, desk, count: int) -> int:
 
 def test_the_project_lists_query_count_does_not_grow_with_projects(app, desk):
     assert _list_queries(app, desk, 3) == _list_queries(app, desk, 27)
+
+
+def test_a_milestones_billing_amount_is_set_on_its_edit_form(app, desk):
+    path = f"/projectview/milestones/{desk['later']}/edit"
+    assert "Billing amount" in desk["http"].get(path).get_data(as_text=True)
+    for typed, message in [
+        ("lots", "must be a number"),
+        ("-5", "billing amount"),
+        ("NaN", "billing amount"),
+    ]:
+        refused = _post(desk, path, name="Offers out", billing_amount=typed)
+        assert refused.status_code == 422, typed
+        body = refused.get_data(as_text=True)
+        assert message in body.lower() and f'value="{typed}"' in body
+    assert _post(desk, path, name="Offers out", billing_amount="5,000.50").status_code == 302
+    with app.app_context():
+        assert db.session.get(Milestone, desk["later"]).billing_amount == Decimal("5000.50")
+    assert _post(desk, path, name="Offers out", billing_amount="").status_code == 302
+    with app.app_context():
+        assert db.session.get(Milestone, desk["later"]).billing_amount is None

@@ -202,3 +202,16 @@ def test_the_project_list_filters_by_client_and_status(app, world):
 def make_admin(app):
     with app.app_context():
         return make_user("Admin").username
+
+
+def test_a_billable_milestone_is_added_with_its_amount(app, world):
+    pk, _ = create(app, world)
+    call = api_for(app, world["manager"])
+    bad = call("POST", f"/api/v1/project/{pk}/milestones", {"name": "Fee", "billingAmount": "-1"})
+    assert bad.status_code == 422, bad.get_json()
+    response = call(
+        "POST", f"/api/v1/project/{pk}/milestones", {"name": "Fee", "billingAmount": "5000.00"}
+    )
+    assert response.status_code == 200, response.get_json()
+    added = response.get_json()["result"]["milestones"][-1]
+    assert (added["name"], added["billingAmount"]) == ("Fee", "5000.00")

@@ -12,7 +12,14 @@ from extensions import db
 from models import BillingError, BillingStateError, ExchangeRate, Holiday, Invoice
 from models.billing import due_date_for, next_business_day
 from models.payments import ClientCredit, payment_history, statement_of_account
-from tests.factories import ClientFactory, draft_invoice, issued_invoice, known_rates
+from tests.factories import (
+    ClientContactFactory,
+    ClientFactory,
+    ContactFactory,
+    draft_invoice,
+    issued_invoice,
+    known_rates,
+)
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -395,3 +402,80 @@ def test_the_open_and_overdue_clauses_agree_with_the_invoice():
     invoice.register_payment(invoice.total, "cheque", received_on=MONDAY)
     db.session.commit()
     assert not db.session.scalars(db.select(Invoice).where(Invoice.open_clause())).all()
+
+
+# ---------------------------------------------------------------- a draft's header
+
+
+def test_a_drafts_header_changes_and_its_totals_follow_the_tax_rate():
+    invoice = draft_invoice()
+    assert invoice.total == Decimal("22400.00")  # 20,000 + 12% VAT
+    invoice.update_draft(tax_rate=Decimal("5"), notes="Net of withholding", business_unit=None)
+    assert (invoice.tax_amount, invoice.total) == (Decimal("1000.00"), Decimal("21000.00"))
+    assert invoice.balance == Decimal("21000.00")
+    assert invoice.notes == "Net of withholding"
+
+
+def test_only_a_draft_header_changes():
+    invoice = issued_invoice(on=MONDAY)
+    with pytest.raises(BillingStateError, match="credit note instead"):
+        invoice.update_draft(notes="Too late")
+    assert invoice.notes is None
+
+
+@pytest.mark.parametrize("name", ["client", "total", "status", "number", "lines"])
+def test_a_field_outside_the_header_is_refused_by_name(name):
+    invoice = draft_invoice()
+    with pytest.raises(BillingError, match=f"{name} is not a field") as refused:
+        invoice.update_draft(**{name: None})
+    assert refused.value.field == name
+    assert invoice.status == "draft" and invoice.total == Decimal("22400.00")
+
+
+def test_an_exchange_rate_beyond_what_the_column_holds_is_refused():
+    invoice = draft_invoice()
+    invoice.update_draft(exchange_rate=Decimal("9999999999"))
+    with pytest.raises(BillingError, match="at most 9,999,999,999") as refused:
+        invoice.update_draft(exchange_rate=Decimal("10000000000"))
+    assert refused.value.field == "exchange_rate"
+
+
+def test_the_contact_must_be_one_of_the_clients():
+    invoice = draft_invoice()
+    theirs = ClientContactFactory(client=invoice.client).contact
+    invoice.update_draft(contact=theirs)
+    assert invoice.contact == theirs
+    stranger = ClientContactFactory().contact  # another client's contact
+    with pytest.raises(BillingError, match="one of this client's contacts") as refused:
+        invoice.update_draft(contact=stranger)
+    assert refused.value.field == "contact"
+    with pytest.raises(BillingError, match="one of this client's contacts"):
+        Invoice.draft_for(invoice.client, contact=ContactFactory())
+
+
+def test_the_business_unit_is_one_of_the_configured_ones(app):
+    invoice = draft_invoice()
+    invoice.update_draft(business_unit="Executive")
+    assert "Executive" in app.config["BUSINESS_UNITS"]
+    with pytest.raises(BillingError, match="Business unit must be one of: Permanent") as refused:
+        invoice.update_draft(business_unit="Catering")
+    assert refused.value.field == "business_unit"
+
+
+@pytest.mark.parametrize("amount", [0, Decimal("-5"), Decimal("NaN")])
+def test_a_credit_note_for_no_positive_amount_is_refused(amount):
+    invoice = issued_invoice(on=MONDAY)
+    with pytest.raises(BillingError, match="must be more than 0") as refused:
+        invoice.draft_credit_note("Discount", amount=amount)
+    assert refused.value.field == "amount"
+    assert invoice.credit_notes == []
+
+
+def test_the_payment_history_loads_each_payments_invoice_with_it():
+    invoice = issued_invoice(on=MONDAY)
+    invoice.register_payment(1, "cheque", received_on=MONDAY)
+    invoice.register_payment(2, "cash", received_on=MONDAY)
+    db.session.commit()
+    db.session.expire_all()
+    payments = payment_history(invoice.client)
+    assert [("invoice" in payment.__dict__) for payment in payments] == [True, True]
