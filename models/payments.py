@@ -35,6 +35,7 @@ from .base import Model, UTCDateTime, finite, utcnow
 from .billing import ZERO, BillingError, Invoice
 from .clients import Client, _choice_sql, _session
 from .commercial import money
+from .privacy import PERSONAL_DATA, PersonalData, column_is
 from .recruiting import MONEY_MAX
 
 if TYPE_CHECKING:
@@ -413,3 +414,24 @@ def payment_history(client: Client, limit: int | None = None) -> list[Payment]:
     if limit:
         query = query.limit(limit)
     return list(_session().scalars(query))
+
+
+# The invoices addressed to a contact and the online payments they started are in their data
+# export; erasure leaves them (the books must keep who was invoiced and who paid), as it
+# leaves a quote's typed acceptance.
+PERSONAL_DATA.append(
+    PersonalData(
+        "invoices_addressed",
+        Invoice,
+        column_is("contact_id"),
+        export=("number", "issue_date", "currency", "total", "status", "client.name"),
+    )
+)
+PERSONAL_DATA.append(
+    PersonalData(
+        "online_payments",
+        PaymentCheckout,
+        column_is("contact_id"),
+        export=("invoice.number", "amount", "currency", "status", "created_at"),
+    )
+)

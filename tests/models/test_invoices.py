@@ -479,3 +479,17 @@ def test_the_payment_history_loads_each_payments_invoice_with_it():
     db.session.expire_all()
     payments = payment_history(invoice.client)
     assert [("invoice" in payment.__dict__) for payment in payments] == [True, True]
+
+
+def test_a_contacts_data_export_lists_the_invoices_addressed_to_them():
+    import json
+
+    from models import export_contact
+    from tests.factories import ClientContactFactory
+
+    link = ClientContactFactory()
+    invoice = issued_invoice(link.client, on=MONDAY, contact=link.contact)
+    export = export_contact(link.contact)
+    json.dumps(export)  # the export is JSON-ready
+    [row] = export["invoices_addressed"]
+    assert row["number"] == invoice.number and Decimal(str(row["total"])) == invoice.total
