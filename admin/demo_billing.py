@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Client, ExchangeRate, Holiday, Invoice
 from models.access import ROLE_FINANCE
+from models.collections import run_collections
 
 # Philippine regular and special holidays (Proclamations for 2026 and 2027).
 HOLIDAYS = (
@@ -164,6 +165,10 @@ def load_billing(staff, count) -> None:
         invoice.issue(finance, today=issued_on)
         _after(invoice, after, issued_on, finance, count)
         db.session.flush()
+    # The collection notices today's run would open for the overdue ones (not sent: the daily
+    # job, `flask clientdesk collections`, mails them).
+    for _ in run_collections(today, finance).created:
+        count("collection notices")
 
 
 def _after(invoice: Invoice, after: str | None, issued_on: date, by, count) -> None:

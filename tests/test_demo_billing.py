@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 
 from admin.demo import load_demo
 from extensions import db
-from models import ClientContact, ClientCredit, ExchangeRate, Holiday, Invoice, Payment
+from models import (
+    ClientContact,
+    ClientCredit,
+    CollectionNotice,
+    ExchangeRate,
+    Holiday,
+    Invoice,
+    Payment,
+)
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -21,10 +29,14 @@ def _count(model) -> int:
 
 def test_the_billing_demo_covers_every_status_and_loads_once():
     load_demo()
-    counts = {m.__name__: _count(m) for m in (Invoice, Payment, Holiday, ExchangeRate)}
+    counts = {
+        m.__name__: _count(m) for m in (Invoice, Payment, Holiday, ExchangeRate, CollectionNotice)
+    }
     assert counts["Invoice"] >= 20 and counts["Holiday"] >= 10
     load_demo()
-    assert {m.__name__: _count(m) for m in (Invoice, Payment, Holiday, ExchangeRate)} == counts
+    assert {
+        m.__name__: _count(m) for m in (Invoice, Payment, Holiday, ExchangeRate, CollectionNotice)
+    } == counts
 
     invoices = db.session.scalars(select(Invoice).where(Invoice.source.like("demo:%"))).all()
     statuses = {i.status for i in invoices if i.kind == "invoice"}
@@ -50,3 +62,10 @@ def test_the_billing_demo_covers_every_status_and_loads_once():
         select(func.count(ClientContact.id)).where(ClientContact.can_billing)
     )
     assert billing >= 8
+
+    # Each overdue invoice has the notice of the level its age reached, not yet sent.
+    notices = db.session.scalars(select(CollectionNotice)).all()
+    assert {n.invoice_id for n in notices} == {
+        i.id for i in invoices if i.is_overdue(today) and not i.is_disputed
+    }
+    assert all(n.status == "open" and n.message_id is None for n in notices)
