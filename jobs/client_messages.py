@@ -1,16 +1,22 @@
-"""Mail and SMS to a client's contacts, sent from the client page's Contacts tab.
+"""Mail and SMS to a client's contacts: composed on the client page, or sent by a workflow.
 
-One message per contact, stored in the outbox and logged on the client's timeline in one
-commit; then one delivery job per message. Contacts who opted out of the channel, have no
-address for it or reached their frequency limit are skipped, with the reason.
+A message is a template (``EmailTemplate``) or a free text; both may use the template variables
+and are rendered for each contact in Jinja's sandbox. One message per contact, stored in the
+outbox and logged on the client's timeline in one commit; then one delivery job per message.
+Contacts who opted out of the channel, have no address for it or reached their frequency limit
+are skipped, and each skip is logged on the timeline with its reason.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from extensions import db
 from models import ClientContact, Contact, MessageError, OutboxMessage, record_activity
+from models.mail_templates import EmailTemplate, message_violations, render_message
+from models.mail_templates import template_context as build_context
+from models.mail_tracking import tracked_html
 
 from . import enqueue
 from .mail import send_later
@@ -28,54 +34,113 @@ class Sending:
 
 
 def message_contacts(
-    links: list[ClientContact], channel: str, body: str, subject: str | None = None
+    links: list[ClientContact],
+    channel: str,
+    body: str | None,
+    subject: str | None = None,
+    template: EmailTemplate | None = None,
+    records: dict[str, Any] | None = None,
+    sender=None,
 ) -> Sending:
-    """Queue ``body`` (an email with ``subject``, or an SMS) to the contact of each link.
+    """Queue a message to the contact of each link, commit, and hand each to delivery.
 
-    :raise MessageError: for a missing subject or text, or an SMS that is too long (nothing
-        is queued then).
+    :raise MessageError: for a missing subject or text, an unknown variable, a record the
+        text needs and was not given, or an SMS that is too long (nothing is queued then).
     """
+    sending = prepare_messages(links, channel, body, subject, template, records, sender)
+    db.session.commit()
+    dispatch(sending)
+    return sending
+
+
+def prepare_messages(
+    links: list[ClientContact],
+    channel: str,
+    body: str | None,
+    subject: str | None = None,
+    template: EmailTemplate | None = None,
+    records: dict[str, Any] | None = None,
+    sender=None,
+    kind: str | None = None,
+    label: str | None = None,
+) -> Sending:
+    """The messages of ``message_contacts``, added to the session and not committed (a workflow
+    commits them with its claim). ``label`` names what sends them on the timeline."""
     if channel not in ("email", "sms"):
         raise MessageError(f"Cannot send on channel {channel!r}.", "channel")
+    if template is not None:
+        subject, body = template.subject, template.body
     body = (body or "").strip()
-    subject = body[:SMS_SUBJECT_PREVIEW] if channel == "sms" else (subject or "").strip()
+    subject = (subject or "").strip() if channel == "email" else body[:SMS_SUBJECT_PREVIEW] or "SMS"
     # The text is checked once, before anyone is looked at: all or nothing.
-    OutboxMessage(channel=channel, subject=subject, body_text=body).validate()
+    errors = [e for e in message_violations(subject, body) if e.field != "body" or body]
+    if not body:
+        errors.insert(0, MessageError("The message text is required.", "body_text"))
+    if errors:
+        raise errors[0]
     sending = Sending()
     seen: set[int] = set()
+    rendered: list[tuple[ClientContact, str, str]] = []
+    skipped: list[tuple[ClientContact, str]] = []
     for link in links:
         contact = link.contact
         reason = "was selected twice" if contact.id in seen else contact.refusal(channel)
         seen.add(contact.id)
         if reason:
+            skipped.append((link, reason))
             sending.skipped.append((contact, reason))
             continue
+        context = build_context(link.client, contact, sender, records)
+        text_subject, text = render_message(subject, body, context)
+        if channel == "sms":
+            text_subject = text[:SMS_SUBJECT_PREVIEW]
+        OutboxMessage(channel=channel, subject=text_subject, body_text=text).validate()
+        rendered.append((link, text_subject, text))
+    what = "Mail" if channel == "email" else "SMS"
+    by = f" ({label})" if label else ""
+    for link, text_subject, text in rendered:
+        contact = link.contact
         message = OutboxMessage(
-            kind=f"client_{channel}",
+            kind=kind or (f"template:{template.key}" if template else f"client_{channel}"),
             channel=channel,
             to_email=contact.email if channel == "email" else None,
             to_phone=contact.phone if channel == "sms" else None,
             to_name=str(contact),
-            subject=subject,
-            body_text=body,
+            subject=text_subject,
+            body_text=text,
             status="queued",
             client_id=link.client_id,
             contact_id=contact.id,
+            template_id=template.id if template is not None else None,
         )
+        if channel == "email":
+            message.body_html = tracked_html(message, text)
         db.session.add(message)
         db.session.flush()  # the message's id for the timeline; later frequency counts see it
         record_activity(
             db.session,
             "mail" if channel == "email" else "sms",
-            f"{'Mail' if channel == 'email' else 'SMS'} to {contact}: {message.subject}",
+            f"{what} to {contact}{by}: {message.subject}",
             client_id=link.client_id,
             subject=message,
         )
         sending.queued.append(message)
-    db.session.commit()
+    for link, reason in skipped:
+        record_activity(
+            db.session,
+            "mail" if channel == "email" else "sms",
+            f"{what} to {link.contact} not sent{by}: {reason}",
+            client_id=link.client_id,
+            subject_type="contact",
+            subject_id=link.contact.id,
+        )
+    return sending
+
+
+def dispatch(sending: Sending) -> None:
+    """Hand each committed message of ``sending`` to its delivery job."""
     for message in sending.queued:
-        if channel == "email":
+        if message.channel == "email":
             send_later(message)
         else:
             enqueue(deliver_sms, message.id)
-    return sending

@@ -2,6 +2,12 @@
 
 A message with an ``attachment_id`` (an invoice's PDF) carries that stored client document,
 read from its file, under its original filename and content type.
+
+A temporary failure (a 4xx answer, a connection refused or lost) leaves the message
+``failed`` with the reason and the time of its next attempt (``OutboxMessage.RETRY_AFTER``);
+``retry_due_mail`` (every minute from the RQ cron schedule, or ``flask clientdesk retry-mail``)
+tries those again. A permanent refusal (5xx) is not retried. On RQ the job also raises, so the
+worker's own retry and failed-job registry see it; the database stays the truth.
 """
 
 from __future__ import annotations
@@ -11,12 +17,15 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
+from datetime import datetime
+
 from flask import current_app, render_template
 from sqlalchemy import select
 
 from extensions import db
-from models import MessageError, OutboxMessage
+from models import MessageError, OutboxMessage, utcnow
 from models.documents import ClientDocument
+from models.messaging import MAX_ATTEMPTS
 
 from . import enqueue, job, queue
 
@@ -77,8 +86,8 @@ def deliver(message_id: int) -> str:
     message = db.session.scalar(query)
     if message is None:
         return "missing"
-    if message.delivered:
-        db.session.rollback()
+    if message.delivered or (message.status == "failed" and message.next_attempt_at is None):
+        db.session.rollback()  # delivered, or given up on: nothing more to do
         return message.status
     if message.channel != "email":
         db.session.rollback()
@@ -91,12 +100,60 @@ def deliver(message_id: int) -> str:
     try:
         _smtp_send(message, config)
     except (smtplib.SMTPException, OSError) as exc:
-        message.action_mark_failed(f"{type(exc).__name__}: {exc}")
+        permanent = _permanent(exc)
+        message.action_mark_failed(_reason(exc), permanent=permanent)
         db.session.commit()
+        if permanent:
+            log.warning("mail %s refused for good: %s", message_id, message.error)
+            return message.status
         raise  # RQ records the failure and retries it
     message.action_mark_delivered(over_smtp=True)
     db.session.commit()
     return message.status
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer is the server's final word (no such mailbox...); anything else may pass later."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
+
+
+def _reason(exc: Exception) -> str:
+    code, text = getattr(exc, "smtp_code", None), getattr(exc, "smtp_error", None)
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    if code:
+        return f"{type(exc).__name__}: {code} {text}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def retry_due_mail(now: datetime | None = None) -> list[int]:
+    """Try again every failed email whose next attempt is due; returns their ids.
+
+    Safe to run twice and from two machines: ``deliver`` locks each message and skips one
+    delivered or given up on meanwhile.
+    """
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == "failed",
+            OutboxMessage.channel == "email",
+            OutboxMessage.next_attempt_at.is_not(None),
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    ).all()
+    db.session.rollback()
+    for message_id in due:
+        try:
+            deliver(message_id)
+        except (smtplib.SMTPException, OSError):
+            db.session.rollback()  # kept failed with its next attempt; the next sweep tries it
+    return list(due)
 
 
 def _smtp_send(message: OutboxMessage, config) -> None:

@@ -59,7 +59,8 @@ from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
-from .messaging import MessageError, OutboxMessage
+from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
+from .messaging import MessageError, OutboxMessage, record_response
 from .notes import Note, NoteError
 from .offers import Offer, OfferError, OfferRound, OfferStateError
 from .payments import ClientCredit, Payment, PaymentCheckout, ProviderEvent
@@ -149,7 +150,11 @@ __all__ = [
     "Meeting",
     "MeetingAction",
     "MeetingError",
+    "EmailTemplate",
     "MessageError",
+    "TemplateRenderError",
+    "TemplateVariableError",
+    "record_response",
     "Model",
     "Note",
     "NoteError",

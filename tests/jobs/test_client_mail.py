@@ -48,9 +48,12 @@ def test_mail_to_three_contacts_skips_the_one_who_opted_out(mail_to):  # noqa: F
         select(Activity).where(Activity.kind.in_(("mail", "sms"))).order_by(Activity.id)
     ).all()
     assert [(a.kind, a.client_id, a.subject_type) for a in timeline] == [
-        ("mail", links[0].client_id, "outbox_message")
-    ] * 2
+        ("mail", links[0].client_id, "outbox_message"),
+        ("mail", links[0].client_id, "outbox_message"),
+        ("mail", links[0].client_id, "contact"),  # the skip, with its reason
+    ]
     assert timeline[0].summary == f"Mail to {links[0].contact}: Shortlist"
+    assert timeline[2].summary == f"Mail to {links[2].contact} not sent: opted out of email"
 
 
 def test_a_contact_without_an_email_address_is_skipped():
@@ -137,7 +140,7 @@ def test_sms_go_through_the_outbox_provider_by_default(app):
         a.kind
         for a in db.session.scalars(select(Activity).where(Activity.kind.in_(("mail", "sms"))))
     } == {"sms"}
-    assert count(Activity) == 2
+    assert count(Activity) == 3  # two SMS and the skip of the one who opted out
 
 
 def test_a_contact_without_a_phone_gets_no_sms():
