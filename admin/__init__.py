@@ -127,3 +127,18 @@ def register(appbuilder) -> None:
     appbuilder.add_api(PaymentApi)
     appbuilder.add_api(AgingApi)
     appbuilder.add_api(CollectionNoticeApi)
+    # Communication (issue 7): email templates and how they do.
+    from .mail_api import EmailTemplateApi, MessageApi
+    from .mail_templates import MailTemplateView, TemplatePerformanceView
+
+    appbuilder.add_view(
+        MailTemplateView, "Email templates", icon="fa-envelope-open-o", category="Communication"
+    )
+    appbuilder.add_view(
+        TemplatePerformanceView,
+        "Template performance",
+        icon="fa-line-chart",
+        category="Communication",
+    )
+    appbuilder.add_api(EmailTemplateApi)
+    appbuilder.add_api(MessageApi)

@@ -182,3 +182,13 @@ def collections(today) -> None:
     )
     for kind, record_id, reason in run.skipped:
         click.echo(f"{kind} #{record_id}: skipped, {reason}")
+
+
+@cli.command("retry-mail")
+def retry_mail() -> None:
+    """Try again the emails whose delivery failed for now and whose next attempt is due (run it
+    every few minutes; the RQ cron schedule does it every minute)."""
+    from jobs.mail import retry_due_mail
+
+    tried = retry_due_mail()
+    click.echo(f"{len(tried)} email(s) tried again.")

@@ -18,13 +18,23 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.widgets import FormWidget, ListWidget
 from sqlalchemy import select
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 
 from extensions import db
-from models import Client, ClientContact, Contact, DomainError, OutboxMessage, visible_client_ids
+from models import (
+    Client,
+    ClientContact,
+    Contact,
+    DomainError,
+    EmailTemplate,
+    MessageError,
+    OutboxMessage,
+    visible_client_ids,
+)
 from models.clients import CONTACT_ROLES
 from models.contact_relationships import RELATIONSHIP_KINDS, ContactRelationship
 from models.contacts import BEST_TIMES, CHANNELS, ENGAGEMENT_LEVELS, FREQUENCY_MAX
+from models.mail_records import load_records, record_choices
 from models.messaging import SMS_MAX
 
 from .base import READ_WRITE, RulesModelView, selected_visible
@@ -98,7 +108,23 @@ class NewContactForm(DynamicForm):
 
 
 class MailForm(DynamicForm):
-    subject = StringField("Subject", widget=BS3TextFieldWidget())
+    template = SelectField(
+        "Template",
+        choices=[],
+        validate_choice=False,
+        description="A template writes the subject and message (leave the fields below empty).",
+    )
+    about = SelectField(
+        "About",
+        choices=[],
+        validate_choice=False,
+        description="The record the message is about, for templates that use its variables.",
+    )
+    subject = StringField(
+        "Subject",
+        widget=BS3TextFieldWidget(),
+        description="Without a template. Variables work here too, e.g. {{ contact.first_name }}.",
+    )
     body_text = TextAreaField("Message", widget=BS3TextAreaFieldWidget())
 
 
@@ -116,6 +142,47 @@ def _field_errors(form, errors) -> None:
             field.errors = [*field.errors, error.message]
         else:
             flash(error.message, "danger")
+
+
+def _mail_choices(form, client_id: int) -> None:
+    """The compose form's templates (active ones, by category) and this client's records."""
+    templates = db.session.scalars(
+        select(EmailTemplate)
+        .where(EmailTemplate.active.is_(True))
+        .order_by(EmailTemplate.category, EmailTemplate.name)
+    ).all()
+    form.template.choices = [("", "— none: write the message below —")] + [
+        (str(t.id), f"{t.category_label}: {t.name}") for t in templates
+    ]
+    form.about.choices = [("", "— nothing in particular —"), *record_choices(client_id)]
+
+
+def _template_and_records(form, client_id: int, channel: str):
+    """The chosen template and the variables of the chosen record.
+
+    :raise MessageError: for a template that is not (or no longer) active, or a record that
+        is not this client's.
+    """
+    if channel != "email":
+        return None, {}
+    template = None
+    if form.template.data:
+        template = db.session.get(EmailTemplate, int(form.template.data))
+        if template is None or not template.active:
+            raise MessageError("Choose an active template.", "template")
+    return template, load_records(client_id, form.about.data)
+
+
+def _preview(links, channel, body, subject, template, records):
+    """The message the first contact who can receive it would get (nothing is stored)."""
+    from jobs.client_messages import prepare_messages
+
+    sending = prepare_messages(links, channel, body, subject, template, records, acting_user())
+    first = sending.queued[0] if sending.queued else None
+    db.session.rollback()  # a preview stores nothing
+    if first is None:
+        raise MessageError("None of the selected contacts can receive this message.", "body_text")
+    return {"to": first.to_name, "subject": first.subject, "body": first.body_text}
 
 
 class ContactsTabMixin:
@@ -183,14 +250,26 @@ class ContactsTabMixin:
             flash("Select the contacts to write to on the client's Contacts tab.", "warning")
             return redirect(request.referrer or self.get_redirect())
         form = (MailForm if channel == "email" else SmsForm).refresh()
+        client_id = links[0].client_id
+        if channel == "email":
+            _mail_choices(form, client_id)
+        preview = None
         if request.method == "POST" and form.validate():
+            sending = None
             try:
+                template, records = _template_and_records(form, client_id, channel)
                 subject = form.subject.data if channel == "email" else None
-                sending = message_contacts(links, channel, form.body_text.data, subject)
+                body = form.body_text.data
+                if "preview" in request.form:
+                    preview = _preview(links, channel, body, subject, template, records)
+                else:
+                    sending = message_contacts(
+                        links, channel, body, subject, template, records, sender=acting_user()
+                    )
             except DomainError as error:
                 db.session.rollback()
                 _field_errors(form, [error])
-            else:
+            if sending is not None:
                 what = "mail" if channel == "email" else "SMS"
                 if sending.queued:
                     flash(f"{len(sending.queued)} {what} queued.", "success")
@@ -203,6 +282,7 @@ class ContactsTabMixin:
             title="Send mail" if channel == "email" else "Send SMS",
             channel=channel,
             recipients=recipients,
+            preview=preview,
             widgets={
                 "form": FormWidget(
                     form=form,

@@ -23,7 +23,8 @@ RESOURCE_PERMISSIONS = {
     "Client": ["can_read", "can_write", "can_archive"],
     "Contact": ["can_read", "can_write", "can_invite", "can_privacy"],
     "Reference": ["can_read", "can_write"],
-    "OutboxMessage": ["can_read"],
+    # The outbox; ``send`` composes mail to a client's contacts through the API.
+    "OutboxMessage": ["can_read", "can_send"],
     "PortalAccess": ["can_read"],
     "SavedFilter": ["can_read", "can_write"],
     # Job orders; ``approve`` is the approval step (its levels are checked by the model).
@@ -47,6 +48,8 @@ RESOURCE_PERMISSIONS = {
     "CollectionNotice": ["can_read", "can_write"],
     # Exchange rates and holidays.
     "BillingSettings": ["can_read", "can_write"],
+    # Email templates (and their performance); ``write`` also composes from them.
+    "MailTemplate": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -55,7 +58,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Client": {"read", "write", "archive"},
         "Contact": {"read", "write", "invite", "privacy"},
         "Reference": {"read", "write"},
-        "OutboxMessage": {"read"},
+        "OutboxMessage": {"read", "send"},
         "PortalAccess": {"read"},
         "SavedFilter": {"read", "write"},
         "JobOrder": {"read", "write", "approve"},
@@ -68,6 +71,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Payment": {"read"},
         "CollectionNotice": {"read"},
         "BillingSettings": {"read"},
+        "MailTemplate": {"read", "write"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -78,12 +82,13 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Project": {"read", "write"},
         "Pipeline": {"read", "write"},
         "Offer": {"read", "write"},
+        "MailTemplate": {"read"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
         "Contact": {"read"},
         "Reference": {"read"},
-        "OutboxMessage": {"read"},
+        "OutboxMessage": {"read", "send"},
         "SavedFilter": {"read", "write"},
         "JobOrder": {"read"},
         "Project": {"read"},
@@ -94,6 +99,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Payment": {"read", "write"},
         "CollectionNotice": {"read", "write"},
         "BillingSettings": {"read", "write"},
+        "MailTemplate": {"read"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -135,6 +141,9 @@ MENU_RESOURCES = {
     "Collection notices": "CollectionNotice",
     "Exchange rates": "BillingSettings",
     "Holidays": "BillingSettings",
+    "Communication": "MailTemplate",
+    "Email templates": "MailTemplate",
+    "Template performance": "MailTemplate",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.

@@ -14,8 +14,8 @@ from typing import Any
 
 from extensions import db
 from models import ClientContact, Contact, MessageError, OutboxMessage, record_activity
+from models.mail_context import template_context as build_context
 from models.mail_templates import EmailTemplate, message_violations, render_message
-from models.mail_templates import template_context as build_context
 from models.mail_tracking import tracked_html
 
 from . import enqueue

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-
-from datetime import datetime
 
 from flask import current_app, render_template
 from sqlalchemy import select
@@ -113,7 +112,7 @@ def deliver(message_id: int) -> str:
 
 
 def _permanent(exc: Exception) -> bool:
-    """A 5xx answer is the server's final word (no such mailbox...); anything else may pass later."""
+    """A 5xx answer is the server's final word (no such mailbox); anything else may pass."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _msg in exc.recipients.values())
     code = getattr(exc, "smtp_code", None)

@@ -57,9 +57,9 @@ from .contracts import (
 )
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
+from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
-from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
 from .messaging import MessageError, OutboxMessage, record_response
 from .notes import Note, NoteError
 from .offers import Offer, OfferError, OfferRound, OfferStateError

@@ -14,13 +14,11 @@ The body is plain text, paragraphs separated by a blank line; the HTML part is m
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
-from markupsafe import Markup, escape
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -100,7 +98,9 @@ class TemplateRenderError(MessageError):
     """A template could not be rendered with the records given."""
 
 
-_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_env = SandboxedEnvironment(
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
 
 
 def _variable_help() -> str:
@@ -170,7 +170,8 @@ def render_text(source: str, context: dict[str, Any], field: str) -> str:
     needed = used_variables(source) - context.keys()
     if needed:
         raise TemplateRenderError(
-            "Choose " + " and ".join(f"{VARIABLES[n][0]}" for n in sorted(needed))
+            "Choose "
+            + " and ".join(f"{VARIABLES[n][0]}" for n in sorted(needed))
             + f": the {_label(field).lower()} uses "
             + ", ".join(f"{{{{ {n} }}}}" for n in sorted(needed))
             + ".",
@@ -250,6 +251,10 @@ class EmailTemplate(TimestampMixin, Model):
         """The records (beyond the client and contact) a message from this template needs."""
         return sorted(used_variables(self.subject, self.body) & set(RECORD_VARIABLES))
 
+    @property
+    def needs_label(self) -> str:
+        return ", ".join(name.replace("_", " ") for name in self.needs) or "—"
+
     # -- rules
     def violations(self) -> list[MessageError]:
         errors: list[MessageError] = []
@@ -304,237 +309,48 @@ class EmailTemplate(TimestampMixin, Model):
         return _session().scalar(select(cls).where(func.lower(cls.key) == key.lower()))
 
 
-# ---------------------------------------------------------------- values for the variables
+# ---------------------------------------------------------------- how each template does
 
 
-def _day(value) -> str | None:
-    if isinstance(value, datetime):
-        value = value.date()
-    return value.strftime("%d %b %Y").lstrip("0") if isinstance(value, date) else None
+def template_performance(template_ids=None) -> dict[int, dict[str, Any]]:
+    """Per template: mails delivered, opened, clicked, answered and failed, and the open and
+    response rates (of the delivered ones, in %), in one grouped query."""
+    from sqlalchemy import case
 
+    from .clients import _session
+    from .messaging import OutboxMessage
 
-def _money(currency: str | None, amount) -> str | None:
-    if amount is None:
-        return None
-    return f"{currency or ''} {Decimal(amount):,.2f}".strip()
-
-
-def _person(user) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    first, last = user.first_name or "", user.last_name or ""
-    return {
-        "first_name": first,
-        "last_name": last,
-        "full_name": f"{first} {last}".strip() or user.username,
-        "email": user.email,
-    }
-
-
-def template_context(
-    client=None,
-    contact=None,
-    sender=None,
-    records: dict[str, Any] | None = None,
-    links: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """Plain values for a template's variables: only the attributes ``VARIABLES`` lists.
-
-    ``records`` maps optional variable names (``invoice``, ``quote``, ``job_order``...) to their
-    records; a name whose record is ``None`` is left out, so a template using it says which
-    record it needs instead of printing an empty value.
-    """
-    from flask import current_app
-
-    config = current_app.config
-    public = config["PUBLIC_URL"]
-    context: dict[str, Any] = {
-        "agency": {
-            "name": config.get("AGENCY_NAME"),
-            "email": config.get("AGENCY_EMAIL") or "",
-            "phone": config.get("AGENCY_PHONE") or "",
-            "website": config.get("AGENCY_WEBSITE") or "",
-            "address": config.get("AGENCY_ADDRESS") or "",
-        },
-        "links": {"portal": f"{public}/portal/", **(links or {})},
-    }
-    if client is not None:
-        context["client"] = {
-            "name": client.name,
-            "short_name": client.short_name or client.name,
-            "email": client.email or "",
-            "phone": client.phone or "",
-            "website": client.website or "",
-            "currency": client.currency or "",
-            "payment_terms": _payment_terms(client),
-            "status": client.status,
+    delivered = OutboxMessage.status.in_(("sent", "stored"))
+    query = (
+        select(
+            OutboxMessage.template_id,
+            func.count(case((delivered, 1))),
+            func.count(case((delivered & OutboxMessage.opened_at.is_not(None), 1))),
+            func.count(case((delivered & OutboxMessage.clicked_at.is_not(None), 1))),
+            func.count(case((delivered & OutboxMessage.responded_at.is_not(None), 1))),
+            func.count(case((OutboxMessage.status == "failed", 1))),
+        )
+        .where(OutboxMessage.template_id.is_not(None))
+        .group_by(OutboxMessage.template_id)
+    )
+    if template_ids is not None:
+        query = query.where(OutboxMessage.template_id.in_(template_ids))
+    figures = {}
+    for template_id, sent, opened, clicked, responded, failed in _session().execute(query):
+        figures[template_id] = {
+            "sent": sent,
+            "opened": opened,
+            "clicked": clicked,
+            "responded": responded,
+            "failed": failed,
+            "open_rate": _rate(opened, sent),
+            "click_rate": _rate(clicked, sent),
+            "response_rate": _rate(responded, sent),
         }
-        sender = sender or client.account_manager
-    if contact is not None:
-        context["contact"] = {
-            "first_name": contact.first_name,
-            "last_name": contact.last_name,
-            "full_name": str(contact),
-            "title": contact.title or "",
-            "department": contact.department or "",
-            "email": contact.email or "",
-        }
-    person = _person(sender)
-    context["sender"] = person or {
-        "first_name": "The",
-        "last_name": "team",
-        "full_name": f"The {config.get('AGENCY_NAME')} team",
-        "email": config.get("AGENCY_EMAIL") or "",
-    }
-    for name, record in (records or {}).items():
-        if record is not None and name in _BUILDERS:
-            context[name] = _BUILDERS[name](record)
-            link = _LINKS.get(name)
-            if link:
-                context["links"].setdefault(name, f"{public}{link(record)}")
-    for name in RECORD_VARIABLES:
-        if name in context and name in _LINKS and name not in context["links"]:
-            context["links"][name] = context["links"]["portal"]
-    for name in VARIABLES["links"][1]:
-        context["links"].setdefault(name, context["links"]["portal"])
-    return context
+    return figures
 
 
-def _payment_terms(client) -> str:
-    label, days = client.payment_term_label, client.payment_term_days
-    if label in ("Net", "MFI") and days:
-        return f"{label} {days}"
-    return label or ""
-
-
-def _invoice(invoice) -> dict[str, Any]:
-    from .base import utcnow
-
-    today = utcnow().date()
-    overdue = (today - invoice.due_date).days if invoice.due_date else 0
-    return {
-        "number": invoice.number or "(draft)",
-        "issue_date": _day(invoice.issue_date),
-        "due_date": _day(invoice.due_date),
-        "total": _money(invoice.currency, invoice.total),
-        "balance": _money(invoice.currency, invoice.balance),
-        "currency": invoice.currency,
-        "days_overdue": max(overdue, 0),
-    }
-
-
-def _quote(quote) -> dict[str, Any]:
-    return {
-        "number": quote.number,
-        "title": quote.title,
-        "valid_until": _day(quote.valid_until),
-        "total": _money(quote.currency, getattr(quote, "total", None)),
-        "currency": quote.currency,
-        "sent_on": _day(quote.sent_at),
-    }
-
-
-def _job_order(job) -> dict[str, Any]:
-    return {
-        "title": job.title,
-        "department": job.department or "",
-        "location": job.location or "",
-        "openings": job.openings,
-        "status": job.status.replace("_", " "),
-        "work_type": (job.work_type or "").replace("_", " "),
-    }
-
-
-def _candidate(candidate) -> dict[str, Any]:
-    return {
-        "first_name": candidate.first_name,
-        "last_name": candidate.last_name,
-        "full_name": f"{candidate.first_name} {candidate.last_name}",
-        "current_title": candidate.current_title or "",
-        "current_company": candidate.current_company or "",
-        "location": candidate.location or "",
-    }
-
-
-def _project(project) -> dict[str, Any]:
-    milestones = list(getattr(project, "milestones", []) or [])
-    return {
-        "name": project.name,
-        "status": project.status.replace("_", " "),
-        "start_date": _day(project.start_date),
-        "target_end_date": _day(project.target_end_date),
-        "milestones_done": sum(1 for m in milestones if m.completed_on),
-        "milestones_total": len(milestones),
-    }
-
-
-def _milestone(milestone) -> dict[str, Any]:
-    return {
-        "name": milestone.name,
-        "due_date": _day(milestone.due_date),
-        "completed_on": _day(milestone.completed_on),
-    }
-
-
-def _contract(contract) -> dict[str, Any]:
-    return {
-        "number": contract.number,
-        "title": contract.title,
-        "start_date": _day(contract.start_date),
-        "end_date": _day(contract.end_date),
-        "renewal_date": _day(contract.renewal_date),
-        "renews_automatically": "yes" if contract.auto_renew else "no",
-    }
-
-
-def _survey(survey) -> dict[str, Any]:
-    questions = getattr(survey, "questions", None) or []
-    return {
-        "title": getattr(survey, "title", "") or "",
-        "expires_on": _day(getattr(survey, "expires_at", None)),
-        "questions": len(questions),
-    }
-
-
-_BUILDERS = {
-    "invoice": _invoice,
-    "quote": _quote,
-    "job_order": _job_order,
-    "candidate": _candidate,
-    "project": _project,
-    "milestone": _milestone,
-    "contract": _contract,
-    "survey": _survey,
-}
-# Where a contact reads each record in the portal.
-_LINKS = {
-    "invoice": lambda r: f"/portal/invoices/{r.id}",
-    "quote": lambda r: f"/portal/quotes/{r.id}",
-    "job_order": lambda r: f"/portal/jobs/{r.id}",
-}
-
-
-# ---------------------------------------------------------------- the HTML part
-
-_URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")
-
-
-def text_to_html(body: str, link=None) -> str:
-    """The HTML part of a plain-text body: paragraphs, line breaks and clickable links.
-
-    ``link(url)`` gives the address a link points to (the click-tracking redirect).
-    """
-    link = link or (lambda url: url)
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", body.strip()):
-        parts, last = [], 0
-        for match in _URL_RE.finditer(paragraph):
-            parts.append(escape(paragraph[last : match.start()]))
-            url = match.group(0).rstrip(".,;:")
-            parts.append(Markup('<a href="{}">{}</a>').format(link(url), url))
-            parts.append(escape(match.group(0)[len(url) :]))
-            last = match.end()
-        parts.append(escape(paragraph[last:]))
-        html = Markup("").join(parts).replace("\n", Markup("<br>\n"))
-        paragraphs.append(Markup('<p style="margin:0 0 14px;">{}</p>').format(html))
-    return str(Markup("\n").join(paragraphs))
+def _rate(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))

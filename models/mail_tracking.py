@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from flask import current_app
 
-from .mail_templates import text_to_html
+from .mail_context import text_to_html
 from .messaging import OutboxMessage
 
 

@@ -85,9 +85,7 @@ class OutboxMessage(Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     open_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     clicked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    click_count: Mapped[int] = mapped_column(
-        Integer, nullable=False, default=0, server_default="0"
-    )
+    click_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     client: Mapped[Client | None] = relationship("Client")

@@ -13,4 +13,5 @@ from . import (  # noqa: E402,F401
     review_links,
     routes,
     team,
+    tracking,
 )
