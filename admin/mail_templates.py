@@ -93,7 +93,7 @@ class MailTemplateView(RulesModelView):
             pk=pk,
             title=f"Email template: {template.name}",
             widgets=self._show(pk),
-            template=template,
+            email_template=template,
             figures=template_performance([template.id]).get(template.id),
             **preview,
         )

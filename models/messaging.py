@@ -178,7 +178,8 @@ class OutboxMessage(Model):
         now = now or utcnow()
         self.click_count = (self.click_count or 0) + 1
         self.clicked_at = self.clicked_at or now
-        self.opened_at = self.opened_at or now
+        if self.opened_at is None:  # images blocked: the click is the first sign of an open
+            self.action_record_open(now)
 
     @classmethod
     def by_tracking_token(cls, session, token: str) -> OutboxMessage | None:
