@@ -26,7 +26,13 @@ ID_PATHS = [
     ("POST", "/portal/team/{link_id}/invite", {}),
 ]
 # Paths whose argument is not a record of a client: the invitation token is the credential.
-NOT_CLIENT_RECORDS = {"/portal/invitation/{token}", "/portal/review/{token}"}
+NOT_CLIENT_RECORDS = {
+    "/portal/invitation/{token}",
+    "/portal/review/{token}",
+    # Mail tracking: the token names one outgoing message and shows nothing of it.
+    "/portal/t/{token}/o.gif",
+    "/portal/t/{token}/c",
+}
 
 
 def test_every_portal_path_with_an_id_is_covered_by_the_isolation_test(app):
