@@ -455,6 +455,13 @@ class OutboxView(RulesModelView):
         "status",
         "attempts",
         "error",
+        "next_attempt_at",
+        "template",
+        "opened_at",
+        "open_count",
+        "clicked_at",
+        "click_count",
+        "responded_at",
         "body_text",
     ]
     search_columns = ["channel", "to_email", "to_phone", "subject", "kind", "status"]
@@ -465,6 +472,12 @@ class OutboxView(RulesModelView):
         "to_name": "Recipient",
         "body_text": "Body",
         "provider_ref": "Provider id",
+        "next_attempt_at": "Next attempt",
+        "opened_at": "First opened",
+        "open_count": "Opens",
+        "clicked_at": "First click",
+        "click_count": "Clicks",
+        "responded_at": "Answered",
     }
     base_permissions = RESOURCE_PERMISSIONS["OutboxMessage"]
 

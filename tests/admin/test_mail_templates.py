@@ -196,3 +196,21 @@ def test_the_performance_page_shows_each_templates_rates(app, client, manager):
     row = re.search(r'<tr data-template="invoice-due">(.*?)</tr>', page, re.S).group(1)
     cells = re.findall(r'<td class="text-right">\s*(.*?)\s*</td>', row, re.S)
     assert cells[:2] == ["4", "25.0 %"]  # 4 delivered, 1 opened: 1 / 4 = 25 %
+
+
+def test_the_outbox_shows_a_messages_tracking_and_next_attempt(app, client):
+    with app.app_context():
+        login_staff(client, make_user("Admin").username)
+        message = OutboxMessage(
+            to_email="x@example.test",
+            subject="Hello",
+            body_text="b",
+            status="sent",
+            open_count=3,
+            click_count=1,
+        )
+        db.session.add(message)
+        db.session.commit()
+        message_id = message.id
+    page = client.get(f"/outboxview/show/{message_id}").get_data(as_text=True)
+    assert "Opens" in page and "Clicks" in page and "Next attempt" in page
