@@ -2,7 +2,9 @@
 
 ``load_demo()`` is safe to run any number of times: every record is looked up by its natural
 key (a client's short name, a contact's email, a user's username, a tag's or industry's name)
-and created only when missing; nothing that exists is changed. It commits once, at the end.
+and created only when missing; nothing that exists is changed (the built-in email templates
+follow ``models/template_library.py``: an edited one is never touched). It commits once, at
+the end.
 The data (and the logins the README lists) are in ``admin/demo_data.py``.
 """
 
