@@ -23,7 +23,8 @@ def init_roles() -> None:
 
 @cli.command("demo")
 def demo() -> None:
-    """Load the demo agency (idempotent): clients, contacts, staff and portal logins."""
+    """Load the demo agency (idempotent): clients, contacts, staff, portal logins and the
+    built-in email templates."""
     from flask import current_app
 
     from .demo import load_demo
@@ -33,6 +34,21 @@ def demo() -> None:
     summary = load_demo()
     for line in summary:
         click.echo(line)
+
+
+@cli.command("load-templates")
+def load_templates() -> None:
+    """Load the built-in email templates (idempotent): create the missing ones, never
+    overwrite one a user has edited (see models/template_library.py)."""
+    from extensions import db
+    from models.template_library import BUILTIN_TEMPLATES, load_builtin_templates
+
+    loaded = load_builtin_templates(db.session)
+    db.session.commit()
+    click.echo(
+        f"{len(BUILTIN_TEMPLATES)} built-in email templates: {loaded.created} created,"
+        f" {loaded.updated} updated to the new text, {loaded.kept} kept as they were."
+    )
 
 
 @cli.command("import-csv")

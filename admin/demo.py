@@ -2,7 +2,9 @@
 
 ``load_demo()`` is safe to run any number of times: every record is looked up by its natural
 key (a client's short name, a contact's email, a user's username, a tag's or industry's name)
-and created only when missing; nothing that exists is changed. It commits once, at the end.
+and created only when missing; nothing that exists is changed (the built-in email templates
+follow ``models/template_library.py``: an edited one is never touched). It commits once, at
+the end.
 The data (and the logins the README lists) are in ``admin/demo_data.py``.
 """
 
@@ -22,6 +24,7 @@ from models.access import (
     ROLE_FINANCE,
     ROLE_RECRUITER,
 )
+from models.template_library import load_builtin_templates
 
 from .demo_billing import load_billing
 from .demo_commercial import load_commercial
@@ -54,8 +57,9 @@ def load_demo() -> list[str]:
     sm = current_app.appbuilder.sm
     created: dict[str, int] = {}
 
-    def count(kind: str) -> None:
-        created[kind] = created.get(kind, 0) + 1
+    def count(kind: str, n: int = 1) -> None:
+        if n:
+            created[kind] = created.get(kind, 0) + n
 
     roles = {}
     for name in (*(s.role for s in STAFF_LOGINS), ROLE_CLIENT):
@@ -112,6 +116,7 @@ def load_demo() -> list[str]:
     load_recruiting(staff, count)
     load_commercial(staff, count)
     load_billing(staff, count)
+    count("email templates", load_builtin_templates(db.session).created)
     db.session.commit()
     return _summary(created)
 

@@ -21,6 +21,7 @@ from models import (
     ContractApproval,
     ContractTemplate,
     ContractVersion,
+    EmailTemplate,
     Evaluation,
     Industry,
     JobOrder,
@@ -34,6 +35,7 @@ from models import (
 )
 from models.access import ROLE_CLIENT, STAFF_ROLES, is_portal_user
 from models.contracts import CONTRACT_TYPES, approval_threshold, renewal_notices_due
+from models.template_library import BUILTIN_TEMPLATES
 
 COUNTED = (
     Client,
@@ -55,6 +57,7 @@ COUNTED = (
     ContractApproval,
     Offer,
     OfferRound,
+    EmailTemplate,
 )
 
 
@@ -80,6 +83,12 @@ def test_loading_twice_creates_nothing_new(demo):
     assert _counts() == first
     assert {c.id: c.updated_at for c in db.session.scalars(select(Client))} == updated
     assert "nothing, all there already" in lines[0]
+
+
+def test_demo_loads_the_builtin_email_templates(demo):
+    keys = set(db.session.scalars(select(EmailTemplate.key).where(EmailTemplate.builtin)))
+    assert keys == {t["key"] for t in BUILTIN_TEMPLATES}
+    assert any(line.startswith("Demo agency") and "email templates" in line for line in demo)
 
 
 def test_demo_has_at_least_thirty_clients(demo):
