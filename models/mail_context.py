@@ -69,7 +69,11 @@ def template_context(
             "website": config.get("AGENCY_WEBSITE") or "",
             "address": config.get("AGENCY_ADDRESS") or "",
         },
-        "links": {"portal": f"{public}/portal/", **(links or {})},
+        "links": {
+            "portal": f"{public}/portal/",
+            "statement": f"{public}/portal/statement",
+            **(links or {}),
+        },
     }
     if client is not None:
         context["client"] = {
@@ -94,9 +98,10 @@ def template_context(
         }
     person = _person(sender)
     context["sender"] = person or {
-        "first_name": "The",
-        "last_name": "team",
-        "full_name": f"The {config.get('AGENCY_NAME')} team",
+        # Mails sign "{{ sender.full_name }}" above "{{ agency.name }}": no agency name twice.
+        "first_name": "",
+        "last_name": "",
+        "full_name": "The client services team",
         "email": config.get("AGENCY_EMAIL") or "",
     }
     for name, record in (records or {}).items():

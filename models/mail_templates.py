@@ -55,7 +55,16 @@ VARIABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "agency": ("the agency", ("name", "email", "phone", "website", "address")),
     "links": (
         "addresses to put in the mail",
-        ("portal", "invoice", "quote", "job_order", "survey", "conversation", "contract"),
+        (
+            "portal",
+            "invoice",
+            "quote",
+            "job_order",
+            "survey",
+            "conversation",
+            "contract",
+            "statement",
+        ),
     ),
     "invoice": (
         "an invoice of the client",

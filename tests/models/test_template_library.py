@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from admin.commands import cli
 from extensions import db
 from models import EmailTemplate
-from models.mail_templates import CATEGORIES, template_context, used_variables
+from models.mail_context import template_context
+from models.mail_templates import CATEGORIES, used_variables
 from models.template_library import (
     BUILTIN_TEMPLATES,
     builtin_template,
