@@ -46,6 +46,7 @@ from .consent import (
 )
 from .contact_relationships import ContactRelationship
 from .contacts import ClientContact, Contact
+from .conversations import Conversation, ConversationError, ConversationMessage
 from .contracts import (
     Contract,
     ContractApproval,
@@ -91,6 +92,9 @@ __all__ = [
     "PaymentCheckout",
     "ProviderEvent",
     "Contract",
+    "Conversation",
+    "ConversationError",
+    "ConversationMessage",
     "ContractApproval",
     "ContractError",
     "ContractLine",
