@@ -72,6 +72,26 @@ def contexts_for_areas(areas) -> list[str]:
     return [kind for kind, (_model, area) in CONTEXTS.items() if area is None or area in areas]
 
 
+def load_contexts(conversations) -> None:
+    """Load the records ``conversations`` are about, one query per kind (a list's labels then
+    read them from the session instead of one query per row)."""
+    wanted: dict[type, set[int]] = {}
+    for conversation in conversations:
+        model = CONTEXTS.get(conversation.context_type, (None, None))[0]
+        if model is not None and conversation.context_id is not None:
+            wanted.setdefault(model, set()).add(conversation.context_id)
+    session = _session()
+    found = {
+        (model, record.id): record
+        for model, ids in wanted.items()
+        for record in session.scalars(select(model).where(model.id.in_(ids)))
+    }
+    for conversation in conversations:
+        model = CONTEXTS.get(conversation.context_type, (None, None))[0]
+        if model is not None:
+            conversation.__dict__["_context"] = found.get((model, conversation.context_id))
+
+
 class Conversation(Model):
     __tablename__ = "conversation"
     __table_args__ = (
@@ -137,6 +157,9 @@ class Conversation(Model):
         model = CONTEXTS.get(self.context_type, (None, None))[0]
         if model is None or self.context_id is None:
             return None
+        loaded = self.__dict__.get("_context")
+        if loaded is not None and loaded.id == self.context_id and isinstance(loaded, model):
+            return loaded
         session = object_session(self) or _session()
         with session.no_autoflush:
             return session.get(model, self.context_id)
@@ -338,25 +361,26 @@ class Conversation(Model):
         side = "staff" if user is not None else "client"
         if contact is not None and not self._is_clients_contact(contact):
             raise ConversationError(f"{contact} is not a contact of {self.client}.", "author")
-        message = ConversationMessage(
-            conversation=self,
-            side=side,
-            author_user=user,
-            author_contact=contact,
-            body=body if isinstance(body, str) else "",
-        )
-        message.validate()
-        now = utcnow()
-        message.created_at = now
-        self.last_message_at = now
-        if side == "staff":
-            self.client_unread = (self.client_unread or 0) + 1
-            self.staff_unread, self.staff_read_at = 0, now
-        else:
-            self.staff_unread = (self.staff_unread or 0) + 1
-            self.client_unread, self.client_read_at = 0, now
         session = object_session(self) or _session()
-        session.add(message)
+        with session.no_autoflush:  # nothing is written before the message is checked
+            message = ConversationMessage(
+                side=side,
+                author_user=user,
+                author_contact=contact,
+                body=body if isinstance(body, str) else "",
+            )
+            message.validate()
+            now = utcnow()
+            message.created_at = now
+            self.last_message_at = now
+            if side == "staff":
+                self.client_unread = (self.client_unread or 0) + 1
+                self.staff_unread, self.staff_read_at = 0, now
+            else:
+                self.staff_unread = (self.staff_unread or 0) + 1
+                self.client_unread, self.client_read_at = 0, now
+            message.conversation = self
+            session.add(message)
         session.flush()  # ids for the timeline
         record_activity(
             session,
