@@ -127,3 +127,11 @@ def register(appbuilder) -> None:
     appbuilder.add_api(PaymentApi)
     appbuilder.add_api(AgingApi)
     appbuilder.add_api(CollectionNoticeApi)
+    # Communication (issue 7): conversations with the clients, and their API.
+    from .conversations import ConversationView
+    from .conversations_api import ConversationApi
+
+    appbuilder.add_view(
+        ConversationView, "Conversations", icon="fa-comments", category="Communication"
+    )
+    appbuilder.add_api(ConversationApi)

@@ -47,6 +47,8 @@ RESOURCE_PERMISSIONS = {
     "CollectionNotice": ["can_read", "can_write"],
     # Exchange rates and holidays.
     "BillingSettings": ["can_read", "can_write"],
+    # Conversations with the clients (threads and their messages).
+    "Conversation": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -68,6 +70,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Payment": {"read"},
         "CollectionNotice": {"read"},
         "BillingSettings": {"read"},
+        "Conversation": {"read", "write"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -78,6 +81,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Project": {"read", "write"},
         "Pipeline": {"read", "write"},
         "Offer": {"read", "write"},
+        "Conversation": {"read", "write"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -94,6 +98,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Payment": {"read", "write"},
         "CollectionNotice": {"read", "write"},
         "BillingSettings": {"read", "write"},
+        "Conversation": {"read", "write"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -135,6 +140,8 @@ MENU_RESOURCES = {
     "Collection notices": "CollectionNotice",
     "Exchange rates": "BillingSettings",
     "Holidays": "BillingSettings",
+    "Communication": "Conversation",
+    "Conversations": "Conversation",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.
