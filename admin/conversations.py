@@ -49,7 +49,8 @@ class LoadedContexts(SQLAInterface):
 
     def query(self, *args, **kwargs):
         count, rows = super().query(*args, **kwargs)
-        load_contexts(rows)
+        if self.obj is Conversation:  # not the related interfaces FAB makes of this class
+            load_contexts(rows)
         return count, rows
 
 
