@@ -6,15 +6,16 @@ billing area, about a quote the signatory area, the areas that show those record
 outside the user's areas answers 404, like another client's. Opening a thread marks it read
 for the client's side.
 
-Writing in a thread is a form: with htmx it posts in place and the answer is the message list
-block alone (``templates/portal/_message_list.html``, 422 with the reason beside the field
-when refused); without JavaScript it posts normally and comes back to the thread. The list
-block polls every 20 seconds so that a reply from the agency appears without a reload.
+Writing in a thread is a form: with htmx it posts in place and the answer is the thread block
+alone (``templates/portal/_message_thread.html``: the message list and a fresh form, 422 with
+the reason beside the field when refused); without JavaScript it posts normally and comes back to the thread. The list
+block polls every ``CONVERSATION_POLL_SECONDS`` (20) so that a reply from the agency
+appears without a reload.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -33,9 +34,6 @@ from models.conversations import (
 
 from . import bp
 from .access import client_query, current_client, current_link, get_for_client, portal_login_required
-
-POLL_SECONDS = 20
-
 
 class MessageForm(FlaskForm):
     body = TextAreaField("Your message")
@@ -250,7 +248,7 @@ def _page_context(conversation: Conversation) -> dict:
         "conversation": conversation,
         "messages": _messages(conversation),
         "context_url": _context_url(conversation),
-        "poll_seconds": POLL_SECONDS,
+        "poll_seconds": current_app.config.get("CONVERSATION_POLL_SECONDS", 20),
         "body_max": BODY_MAX,
     }
 
