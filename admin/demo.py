@@ -25,6 +25,7 @@ from models.access import (
 
 from .demo_billing import load_billing
 from .demo_commercial import load_commercial
+from .demo_conversations import load_conversations
 from .demo_data import (
     AGENCY,
     CITIES,
@@ -112,6 +113,7 @@ def load_demo() -> list[str]:
     load_recruiting(staff, count)
     load_commercial(staff, count)
     load_billing(staff, count)
+    load_conversations(staff, count)
     db.session.commit()
     return _summary(created)
 
