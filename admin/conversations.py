@@ -64,6 +64,7 @@ class ConversationView(RulesModelView):
     base_filters = [visible_to_user()]
     include_route_methods = {"list", "show", "reply", "start"}
     show_template = "admin/conversation_show.html"
+    list_template = "admin/conversation_list.html"
     base_order = ("last_message_at", "desc")
 
     list_title = "Conversations"
@@ -86,6 +87,11 @@ class ConversationView(RulesModelView):
         "staff_unread": "Unread",
     }
     formatters_columns = {"last_message_at": when, "staff_unread": _unread}
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs["may_start"] = self.appbuilder.sm.has_access("can_write", "Conversation")
+        return super().render_template(template, **kwargs)
 
     # ------------------------------------------------------------ the thread page
 

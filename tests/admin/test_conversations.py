@@ -199,3 +199,21 @@ def test_a_thread_about_another_clients_job_order_is_refused_naming_the_field(ap
     )
     assert response.status_code == 422
     assert 'data-field="about"' in response.get_data(as_text=True)
+
+
+def test_the_client_page_has_a_conversations_tab_with_its_threads(app, thread):
+    with app.app_context():
+        other = ClientFactory(name="Zenith Foods")
+        zoe = ClientContactFactory(client=other, role="primary").contact
+        Conversation.action_start(other, "Zenith only", "Not for Bayanihan", contact=zoe)
+        db.session.commit()
+    browser = signed_in(app, "Admin")
+    page = browser.get(f"/clientview/show/{thread['client']}").get_data(as_text=True)
+    assert 'href="#ConversationView"' in page
+    tab = page.split('id="ConversationView"', 1)[1]
+    assert "Start dates" in tab and "Zenith only" not in tab
+
+
+def test_the_list_offers_to_start_a_conversation(app, thread):
+    browser = signed_in(app, "Finance")
+    assert 'id="start-conversation"' in browser.get("/conversationview/list/").get_data(as_text=True)
