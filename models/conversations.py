@@ -382,10 +382,15 @@ class Conversation(Model):
             message.conversation = self
             session.add(message)
         session.flush()  # ids for the timeline
+        # A client's words stay out of the timeline's summary: erasing the contact blanks their
+        # messages, and the summary would keep an excerpt of them.
+        summary = f"{message.author_name} wrote in “{self.subject}”"
+        if side == "staff":
+            summary += f": {_excerpt(message.body)}"
         record_activity(
             session,
             "message",
-            f"{message.author_name} wrote in “{self.subject}”: {_excerpt(message.body)}",
+            summary,
             client_id=self.client_id,
             subject=message,
             actor=user,

@@ -227,3 +227,30 @@ def test_messages_are_kept_in_order():
     bodies = [m.body for m in db.session.get(Conversation, conversation.id).messages]
     assert bodies == ["Can the two hires start on the 5th?", "Reply"]
     assert db.session.scalar(select(ConversationMessage.id).limit(1)) is not None
+
+
+def test_a_contacts_messages_are_in_their_export_and_blanked_on_erasure():
+    from models import erase_contact, export_contact
+
+    client, contact, staff = people()
+    conversation = start(client, by_contact=contact, body="My mobile is 0917 555 0101.")
+    conversation.action_post("Thanks, noted.", user=staff)
+    db.session.commit()
+    data = export_contact(contact)
+    assert data["conversation_messages"][0]["body"] == "My mobile is 0917 555 0101."
+    assert data["conversations"][0]["subject"] == "Start dates for the warehouse roles"
+    erase_contact(contact, make_user("Admin"))
+    db.session.commit()
+    bodies = [m.body for m in db.session.get(Conversation, conversation.id).messages]
+    assert "0917" not in " ".join(bodies) and bodies[1] == "Thanks, noted."
+
+
+def test_the_timeline_keeps_no_excerpt_of_a_clients_words():
+    client, contact, staff = people()
+    conversation = start(client, by_contact=contact, body="My mobile is 0917 555 0101.")
+    conversation.action_post("We will call you.", user=staff)
+    db.session.commit()
+    summaries = db.session.scalars(
+        select(Activity.summary).where(Activity.kind == "message").order_by(Activity.id)
+    ).all()
+    assert "0917" not in summaries[0] and summaries[1].endswith(": We will call you.")
