@@ -142,9 +142,7 @@ class ConversationView(RulesModelView):
         except ConversationError as error:
             db.session.rollback()
             return self._page(self._conversation_or_404(pk), error.message, body)
-        flash(_sent(posting), "success")
-        for who, reason in posting.skipped:
-            flash(f"Not emailed to {who}: {reason}.", "warning")
+        _flash_sent(posting)
         return redirect(url_for(".show", pk=conversation.id, _anchor="reply"))
 
     # ------------------------------------------------------------ starting one
@@ -176,9 +174,7 @@ class ConversationView(RulesModelView):
                     field = {"context_type": "about", "context_id": "about"}.get(error.field)
                     errors[field or error.field or "body"] = error.message
                 else:
-                    flash(_sent(posting), "success")
-                    for who, reason in posting.skipped:
-                        flash(f"Not emailed to {who}: {reason}.", "warning")
+                    _flash_sent(posting)
                     return redirect(url_for(".show", pk=posting.conversation.id))
         page = self.render_template(
             "admin/conversation_start.html",
@@ -217,9 +213,12 @@ class ConversationView(RulesModelView):
         return contact
 
 
-def _sent(posting) -> str:
+def _flash_sent(posting) -> None:
+    """Say the message went, how many people were emailed, and who was not (and why)."""
     told = len(posting.queued)
-    return f"Message sent; {told} {'person' if told == 1 else 'people'} told by email."
+    flash(f"Message sent; {told} {'person' if told == 1 else 'people'} told by email.", "success")
+    for who, reason in posting.skipped:
+        flash(f"Not emailed to {who}: {reason}.", "warning")
 
 
 def _context(about: str) -> dict:

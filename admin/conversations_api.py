@@ -99,13 +99,9 @@ class ConversationApi(ShapedApi):
 
     def post_headless(self) -> Response:
         """Start a thread as the signed-in staff user (201 with the thread and its message)."""
-        body = self.body()
-        if isinstance(body, Response):
-            return body
-        try:
-            data = self.add_model_schema.load(body)
-        except ValidationError as error:
-            return self.response_422(message=flatten(error.messages))
+        data = self._load(self.add_model_schema)
+        if isinstance(data, Response):
+            return data
         try:
             self._check_client(Conversation(client_id=data["client_id"]))
             client = db.session.get(Client, data["client_id"])
@@ -122,13 +118,7 @@ class ConversationApi(ShapedApi):
             db.session.rollback()
             return self.domain_error(error)
         conversation = posting.conversation
-        return self.response(
-            201,
-            id=conversation.id,
-            result=self.show_model_schema.dump(conversation),
-            notified=len(posting.queued),
-            skipped=[{"who": who, "reason": reason} for who, reason in posting.skipped],
-        )
+        return self._posted(posting, conversation.id, self.show_model_schema.dump(conversation))
 
     @expose("/<int:pk>/messages", methods=["POST"])
     @protect()
@@ -162,22 +152,32 @@ class ConversationApi(ShapedApi):
         conversation = self.visible(pk)
         if conversation is None:
             return self.response_404()
-        body = self.body()
-        if isinstance(body, Response):
-            return body
-        try:
-            data = REPLY.load(body)
-        except ValidationError as error:
-            return self.response_422(message=flatten(error.messages))
+        data = self._load(REPLY)
+        if isinstance(data, Response):
+            return data
         try:
             posting = post_message(conversation, data["body"], user=acting_user())
         except DomainError as error:
             db.session.rollback()
             return self.domain_error(error)
+        return self._posted(posting, posting.message.id, MESSAGE.dump(posting.message))
+
+    def _load(self, schema: Schema) -> dict | Response:
+        """The request's JSON object read by ``schema``, or the 400/422 answer."""
+        body = self.body()
+        if isinstance(body, Response):
+            return body
+        try:
+            return schema.load(body)
+        except ValidationError as error:
+            return self.response_422(message=flatten(error.messages))
+
+    def _posted(self, posting, pk: int, result: dict) -> Response:
+        """201 with the record, how many people were emailed and who was skipped (why)."""
         return self.response(
             201,
-            id=posting.message.id,
-            result=MESSAGE.dump(posting.message),
+            id=pk,
+            result=result,
             notified=len(posting.queued),
             skipped=[{"who": who, "reason": reason} for who, reason in posting.skipped],
         )

@@ -149,9 +149,7 @@ def _notify_staff(message: ConversationMessage, posting: Posting) -> None:
         if not user.email:
             posting.skipped.append((name, NO_STAFF_EMAIL))
             continue
-        posting.queued.append(
-            _compose(message, user.email, name, user.first_name or name, "staff")
-        )
+        posting.queued.append(_compose(message, user.email, name, user.first_name or name, "staff"))
 
 
 def _notify_contacts(message: ConversationMessage, posting: Posting) -> None:

@@ -46,7 +46,6 @@ from .consent import (
 )
 from .contact_relationships import ContactRelationship
 from .contacts import ClientContact, Contact
-from .conversations import Conversation, ConversationError, ConversationMessage
 from .contracts import (
     Contract,
     ContractApproval,
@@ -56,6 +55,7 @@ from .contracts import (
     ContractTemplate,
     ContractVersion,
 )
+from .conversations import Conversation, ConversationError, ConversationMessage
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
 from .meetings import Meeting, MeetingAction, MeetingError

@@ -118,9 +118,7 @@ class Conversation(Model):
     # The client's contact a staff member addressed (the primary contact by default).
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    last_message_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, nullable=False
-    )
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     # Read markers and unread counts, one per side.
     staff_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     client_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -211,7 +209,9 @@ class Conversation(Model):
     def violations(self) -> list[ConversationError]:
         errors: list[ConversationError] = []
         if self.client is None and self.client_id is None:
-            errors.append(ConversationError("Choose the client this conversation is with.", "client"))
+            errors.append(
+                ConversationError("Choose the client this conversation is with.", "client")
+            )
         if not self.subject:
             errors.append(ConversationError("Subject is required.", "subject"))
         errors += length_violations(self, ConversationError)
@@ -247,7 +247,9 @@ class Conversation(Model):
             return []
         label = CONTEXT_LABELS[self.context_type].lower()
         if self.context_id is None:
-            return [ConversationError(f"Choose the {label} this conversation is about.", "context_id")]
+            return [
+                ConversationError(f"Choose the {label} this conversation is about.", "context_id")
+            ]
         record = self.context
         client_id = self.client.id if self.client is not None else self.client_id
         if record is None or record.client_id != client_id:
@@ -325,7 +327,9 @@ class Conversation(Model):
             is not the client's (or not visible to it), an author outside the client.
         """
         if (user is None) == (contact is None):
-            raise ConversationError("A conversation is started by a staff user or a contact.", "started_by")
+            raise ConversationError(
+                "A conversation is started by a staff user or a contact.", "started_by"
+            )
         if user is not None and addressed is None:
             addressed = client.primary_contact
         conversation = cls(

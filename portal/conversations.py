@@ -8,9 +8,9 @@ for the client's side.
 
 Writing in a thread is a form: with htmx it posts in place and the answer is the thread block
 alone (``templates/portal/_message_thread.html``: the message list and a fresh form, 422 with
-the reason beside the field when refused); without JavaScript it posts normally and comes back to the thread. The list
-block polls every ``CONVERSATION_POLL_SECONDS`` (20) so that a reply from the agency
-appears without a reload.
+the reason beside the field when refused); without JavaScript it posts normally and comes
+back to the thread. The list block polls every ``CONVERSATION_POLL_SECONDS`` (20) so that a
+reply from the agency appears without a reload.
 """
 
 from __future__ import annotations
@@ -33,7 +33,14 @@ from models.conversations import (
 )
 
 from . import bp
-from .access import client_query, current_client, current_link, get_for_client, portal_login_required
+from .access import (
+    client_query,
+    current_client,
+    current_link,
+    get_for_client,
+    portal_login_required,
+)
+
 
 class MessageForm(FlaskForm):
     body = TextAreaField("Your message")
@@ -157,7 +164,9 @@ def new_conversation():
     else:
         abort(400)
     for name, message in errors.items():
-        field = getattr(form, {"context_id": "about", "context_type": "about"}.get(name, name), None)
+        field = getattr(
+            form, {"context_id": "about", "context_type": "about"}.get(name, name), None
+        )
         if field is not None:
             field.errors = [message]
     status = 422 if errors else 200
@@ -210,9 +219,7 @@ def post_to_conversation(conversation_id: int):
     if request.htmx:
         return _thread_block(found, MessageForm(formdata=None), notice="Message sent.")
     flash("Message sent.", "success")
-    return redirect(
-        url_for("portal.conversation", conversation_id=found.id, _anchor="reply"), 303
-    )
+    return redirect(url_for("portal.conversation", conversation_id=found.id, _anchor="reply"), 303)
 
 
 # ---------------------------------------------------------------- rendering

@@ -31,6 +31,9 @@ def test_loading_the_demo_twice_adds_no_thread_and_sends_no_mail(demo):
     load_demo()
     assert db.session.scalar(select(func.count(Conversation.id))) == 2
     assert db.session.scalar(select(func.count(ConversationMessage.id))) == 4
-    assert db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "conversation_message")
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "conversation_message")
+        )
+        == 0
+    )

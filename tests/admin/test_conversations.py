@@ -162,7 +162,9 @@ def test_staff_start_a_thread_about_a_job_order_of_the_client(app, thread):
     )
     assert response.status_code == 302
     with app.app_context():
-        started = db.session.scalar(select(Conversation).where(Conversation.subject == "Interview slots"))
+        started = db.session.scalar(
+            select(Conversation).where(Conversation.subject == "Interview slots")
+        )
         assert (started.context_type, started.context_id) == ("job_order", job_id)
         assert started.contact_id == thread["contact"]  # the primary contact by default
         assert started.client_unread == 1
@@ -216,4 +218,6 @@ def test_the_client_page_has_a_conversations_tab_with_its_threads(app, thread):
 
 def test_the_list_offers_to_start_a_conversation(app, thread):
     browser = signed_in(app, "Finance")
-    assert 'id="start-conversation"' in browser.get("/conversationview/list/").get_data(as_text=True)
+    assert 'id="start-conversation"' in browser.get("/conversationview/list/").get_data(
+        as_text=True
+    )

@@ -37,7 +37,9 @@ def books(app):
             context_type="job_order",
             context_id=job.id,
         )
-        general = Conversation.action_start(client, "Holiday hours", "Closed on the 24th.", contact=maria)
+        general = Conversation.action_start(
+            client, "Holiday hours", "Closed on the 24th.", contact=maria
+        )
         other = ClientFactory(name="Zenith Foods")
         zoe = ClientContactFactory(client=other, role="primary").contact
         theirs = Conversation.action_start(other, "Zenith secret", "Salary bands", contact=zoe)
@@ -140,8 +142,14 @@ def test_starting_a_thread_with_a_client_the_user_may_not_see_is_a_404(app, api,
         ({"clientId": "{client}", "subject": "Hi"}, "body"),
         ({"clientId": "{client}", "subject": "Hi", "body": "   "}, "body"),
         ({"clientId": "{client}", "subject": "x" * 201, "body": "Hi"}, "subject"),
-        ({"clientId": "{client}", "subject": "Hi", "body": "Hi", "contextType": "contract"}, "contextType"),
-        ({"clientId": "{client}", "subject": "Hi", "body": "Hi", "contextType": "invoice"}, "contextId"),
+        (
+            {"clientId": "{client}", "subject": "Hi", "body": "Hi", "contextType": "contract"},
+            "contextType",
+        ),
+        (
+            {"clientId": "{client}", "subject": "Hi", "body": "Hi", "contextType": "invoice"},
+            "contextId",
+        ),
         (
             {"clientId": "{client}", "subject": "Hi", "body": "Hi", "contactId": "{other_contact}"},
             "contactId",
@@ -151,7 +159,9 @@ def test_starting_a_thread_with_a_client_the_user_may_not_see_is_a_404(app, api,
 )
 def test_a_refused_start_is_a_422_naming_the_field(api, books, body, field):
     filled = {
-        key: int(value.format(**books)) if isinstance(value, str) and value.startswith("{") else value
+        key: int(value.format(**books))
+        if isinstance(value, str) and value.startswith("{")
+        else value
         for key, value in body.items()
     }
     answer = api("POST", "/api/v1/conversation/", json=filled)
@@ -209,7 +219,9 @@ def test_a_portal_user_cannot_use_the_api(app, books):
     call = api_for(app, username)
     assert call("GET", "/api/v1/conversation/").status_code == 403
     assert (
-        call("POST", f"/api/v1/conversation/{books['general']}/messages", json={"body": "x"}).status_code
+        call(
+            "POST", f"/api/v1/conversation/{books['general']}/messages", json={"body": "x"}
+        ).status_code
         == 403
     )
 

@@ -32,7 +32,12 @@ def start(client, by_contact=None, by_user=None, **kwargs):
     kwargs.setdefault("subject", "Start dates for the warehouse roles")
     kwargs.setdefault("body", "Can the two hires start on the 5th?")
     conversation = Conversation.action_start(
-        client, kwargs.pop("subject"), kwargs.pop("body"), user=by_user, contact=by_contact, **kwargs
+        client,
+        kwargs.pop("subject"),
+        kwargs.pop("body"),
+        user=by_user,
+        contact=by_contact,
+        **kwargs,
     )
     db.session.commit()
     return conversation
@@ -102,7 +107,10 @@ def test_the_context_must_belong_to_the_same_client():
     other_job = JobOrderFactory(client=ClientFactory())
     with pytest.raises(ConversationError) as caught:
         start(client, by_contact=contact, context_type="job_order", context_id=other_job.id)
-    assert caught.value.field == "context_id" and f"No job order {other_job.id}" in caught.value.message
+    assert (
+        caught.value.field == "context_id"
+        and f"No job order {other_job.id}" in caught.value.message
+    )
 
 
 def test_a_context_other_than_the_client_needs_its_record():

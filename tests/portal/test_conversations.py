@@ -131,9 +131,7 @@ def test_a_post_without_the_csrf_token_fails(app, client, member, thread):
 
 def test_the_poll_answers_the_message_list_block(client, member, thread):
     sign_in(client, member.username)
-    response = client.get(
-        f"/portal/messages/{thread.id}/messages", headers={"HX-Request": "true"}
-    )
+    response = client.get(f"/portal/messages/{thread.id}/messages", headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="thread-messages"' in body
     assert "<html" not in body and thread.body in body
@@ -172,9 +170,14 @@ def test_a_thread_about_an_invoice_needs_the_billing_area(app, client, company, 
 
 def test_a_thread_about_a_job_order_is_for_the_hiring_area(app, client, company, member):
     with app.app_context():
-        job_id = JobOrderFactory(client=db.session.get(Client, company.id), title="Forklift lead").id
+        job_id = JobOrderFactory(
+            client=db.session.get(Client, company.id), title="Forklift lead"
+        ).id
         about_job = make_thread(
-            company.id, subject="About the forklift role", context_type="job_order", context_id=job_id
+            company.id,
+            subject="About the forklift role",
+            context_type="job_order",
+            context_id=job_id,
         )
     sign_in(client, member.username)
     page = client.get(f"/portal/messages/{about_job.id}").get_data(as_text=True)
@@ -294,7 +297,9 @@ def test_the_list_reads_the_contexts_in_a_fixed_number_of_queries(app, client, c
             client_row = db.session.get(Client, company.id)
             for i in range(n):
                 job = JobOrderFactory(client=client_row, title=f"Role {i}")
-                make_thread(company.id, subject=f"Thread {i}", context_type="job_order", context_id=job.id)
+                make_thread(
+                    company.id, subject=f"Thread {i}", context_type="job_order", context_id=job.id
+                )
         statements = []
 
         def listen(conn, cursor, statement, *args):
