@@ -362,6 +362,10 @@ class Conversation(Model):
         """
         if (user is None) == (contact is None):
             raise ConversationError("A message is written by a staff user or a contact.", "author")
+        if self.client is not None and self.client.archived:
+            raise ConversationError(
+                f"{self.client.name} is archived: restore it to write to it.", "client"
+            )
         side = "staff" if user is not None else "client"
         if contact is not None and not self._is_clients_contact(contact):
             raise ConversationError(f"{contact} is not a contact of {self.client}.", "author")

@@ -262,3 +262,13 @@ def test_the_timeline_keeps_no_excerpt_of_a_clients_words():
         select(Activity.summary).where(Activity.kind == "message").order_by(Activity.id)
     ).all()
     assert "0917" not in summaries[0] and summaries[1].endswith(": We will call you.")
+
+
+def test_nobody_writes_to_an_archived_client():
+    client, contact, staff = people()
+    conversation = start(client, by_contact=contact)
+    client.archived = True
+    db.session.commit()
+    with pytest.raises(ConversationError) as caught:
+        conversation.action_post("Still there?", user=staff)
+    assert caught.value.field == "client" and "archived" in caught.value.message
