@@ -55,7 +55,8 @@ from .contracts import (
     ContractTemplate,
     ContractVersion,
 )
-from .conversations import Conversation, ConversationError, ConversationMessage
+from .conversation_messages import ConversationMessage
+from .conversations import Conversation, ConversationError
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
 from .meetings import Meeting, MeetingAction, MeetingError

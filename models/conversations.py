@@ -8,12 +8,14 @@ written by staff users (side ``staff``) or by the client's contacts (side ``clie
 Each side has a read marker (when it last read the thread) and an unread count (messages of
 the other side since), kept by the verbs: posting counts one unread for the other side and
 marks the thread read for the author's side. Every message lands on the client's timeline
-(kind ``message``). The notifications by email are ``jobs/conversations.py``'s.
+(kind ``message``). The message itself is ``conversation_messages.py``; the notifications by
+email are ``jobs/conversations.py``'s.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (
@@ -22,7 +24,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     or_,
     select,
 )
@@ -34,8 +35,11 @@ from .billing import Invoice
 from .clients import Client, _session
 from .commercial import Quote
 from .contacts import ClientContact, Contact
-from .privacy import PERSONAL_DATA, PersonalData, column_is
+from .privacy import PERSONAL_DATA, PersonalData
 from .recruiting import JobOrder
+
+if TYPE_CHECKING:
+    from .conversation_messages import ConversationMessage
 
 SIDES = ("staff", "client")
 # What a thread can be about, the model behind it and the portal area that shows it
@@ -62,7 +66,7 @@ class ConversationError(DomainError):
     client, an author who is not part of the client."""
 
 
-def _excerpt(text: str | None) -> str:
+def excerpt(text: str | None) -> str:
     flat = " ".join((text or "").split())
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
 
@@ -180,7 +184,7 @@ class Conversation(Model):
 
     @property
     def started_by_name(self) -> str:
-        return _person(self.started_by_user, self.started_by_contact)
+        return person_name(self.started_by_user, self.started_by_contact)
 
     def unread_for(self, side: str) -> int:
         return self.staff_unread if side == "staff" else self.client_unread
@@ -295,14 +299,6 @@ class Conversation(Model):
         if errors:
             raise errors[0]
 
-    # -- queries
-    @classmethod
-    def visible_in_portal(cls, link: ClientContact):
-        """SQL condition: the threads of ``link``'s client its portal areas let it read."""
-        return (cls.client_id == link.client_id) & cls.context_type.in_(
-            contexts_for_areas(link.areas)
-        )
-
     # -- actions
     @classmethod
     def action_start(
@@ -369,6 +365,8 @@ class Conversation(Model):
         side = "staff" if user is not None else "client"
         if contact is not None and not self._is_clients_contact(contact):
             raise ConversationError(f"{contact} is not a contact of {self.client}.", "author")
+        from .conversation_messages import ConversationMessage
+
         session = object_session(self) or _session()
         with session.no_autoflush:  # nothing is written before the message is checked
             message = ConversationMessage(
@@ -394,7 +392,7 @@ class Conversation(Model):
         # messages, and the summary would keep an excerpt of them.
         summary = f"{message.author_name} wrote in “{self.subject}”"
         if side == "staff":
-            summary += f": {_excerpt(message.body)}"
+            summary += f": {excerpt(message.body)}"
         record_activity(
             session,
             "message",
@@ -419,77 +417,7 @@ class Conversation(Model):
             self.client_unread, self.client_read_at = 0, at
 
 
-class ConversationMessage(Model):
-    __tablename__ = "conversation_message"
-    __table_args__ = (
-        CheckConstraint("side IN ('staff', 'client')", name="ck_conversation_message_side"),
-        CheckConstraint(
-            "(author_user_id IS NULL) <> (author_contact_id IS NULL)",
-            name="ck_conversation_message_author",
-        ),
-    )
-
-    # -- columns
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversation.id"), nullable=False, index=True
-    )
-    side: Mapped[str] = mapped_column(String(10), nullable=False)
-    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
-    author_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
-    body: Mapped[str] = mapped_column(Text, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-
-    # -- relationships
-    conversation: Mapped[Conversation] = relationship(Conversation, back_populates="messages")
-    author_user: Mapped[User | None] = relationship(User, lazy="joined")
-    author_contact: Mapped[Contact | None] = relationship(Contact, lazy="joined")
-
-    def __str__(self) -> str:
-        return _excerpt(self.body)
-
-    @validates("body")
-    def _strip(self, key, value):
-        return value.strip() if isinstance(value, str) else value
-
-    # -- derived values
-    @property
-    def author_name(self) -> str:
-        return _person(self.author_user, self.author_contact)
-
-    @property
-    def client_id(self) -> int | None:
-        return self.conversation.client_id if self.conversation is not None else None
-
-    # -- rules
-    def violations(self) -> list[ConversationError]:
-        errors = []
-        if self.side not in SIDES:
-            errors.append(ConversationError(f"Side must be one of {', '.join(SIDES)}.", "side"))
-        if not self.body:
-            errors.append(ConversationError("Message is required: write something.", "body"))
-        elif len(self.body) > BODY_MAX:
-            errors.append(
-                ConversationError(
-                    f"Message may hold at most {BODY_MAX:,} characters "
-                    f"(it has {len(self.body):,}).",
-                    "body",
-                )
-            )
-        if self.side == "staff" and self.author_user is None and self.author_user_id is None:
-            errors.append(ConversationError("A staff message needs its staff author.", "author"))
-        if self.side == "client" and self.author_contact is None and self.author_contact_id is None:
-            errors.append(ConversationError("A client message needs its contact.", "author"))
-        return errors
-
-    def validate(self) -> None:
-        """:raise ConversationError: for the first rule this message breaks."""
-        errors = self.violations()
-        if errors:
-            raise errors[0]
-
-
-def _person(user: User | None, contact: Contact | None) -> str:
+def person_name(user: User | None, contact: Contact | None) -> str:
     if contact is not None:
         return str(contact)
     if user is not None:
@@ -505,14 +433,5 @@ PERSONAL_DATA.append(
             model.started_by_contact_id == person.id, model.contact_id == person.id
         ),
         export=("id", "client.name", "subject", "context_type", "context_id", "created_at"),
-    )
-)
-PERSONAL_DATA.append(
-    PersonalData(
-        "conversation_messages",
-        ConversationMessage,
-        column_is("author_contact_id"),
-        export=("conversation_id", "body", "created_at"),
-        erase={"body": "[removed: the author's personal data was erased]"},
     )
 )
