@@ -101,7 +101,7 @@ def context_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(label, options) for label, options in groups if options]
 
 
-def _context(about: str) -> tuple[str, int | None]:
+def _chosen_context(about: str) -> tuple[str, int | None]:
     """``"invoice:12"`` -> ("invoice", 12), checked against the user's own choices.
 
     :raise ConversationError: naming ``about`` for anything the user was not offered.
@@ -144,7 +144,7 @@ def new_conversation():
         form.about.data = request.args.get("about", "client:")
     elif form.validate_on_submit():
         try:
-            kind, context_id = _context(form.about.data or "")
+            kind, context_id = _chosen_context(form.about.data or "")
             posting = start_conversation(
                 current_client(),
                 form.subject.data or "",
