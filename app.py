@@ -104,6 +104,7 @@ def load_config(env: dict | None = None) -> dict:
         "JOB_ORDER_SECOND_APPROVAL_FEE": _amount(env, "JOB_ORDER_SECOND_APPROVAL_FEE", "50000"),
         # Days a presented candidate may wait for the client's review before a reminder goes.
         "FEEDBACK_REMINDER_DAYS": _positive_int(env, "FEEDBACK_REMINDER_DAYS", 3),
+        "CONVERSATION_POLL_SECONDS": _positive_int(env, "CONVERSATION_POLL_SECONDS", 20),
         "DOCUMENT_MAX_BYTES": _positive_int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
         # The letterhead of quotes, contracts and offer letters (the details only when set).
         "AGENCY_NAME": env.get("AGENCY_NAME") or "Northstar Talent Partners",

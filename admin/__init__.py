@@ -142,3 +142,11 @@ def register(appbuilder) -> None:
     )
     appbuilder.add_api(EmailTemplateApi)
     appbuilder.add_api(MessageApi)
+    # Communication (issue 7): conversations with the clients, and their API.
+    from .conversations import ConversationView
+    from .conversations_api import ConversationApi
+
+    appbuilder.add_view(
+        ConversationView, "Conversations", icon="fa-comments", category="Communication"
+    )
+    appbuilder.add_api(ConversationApi)

@@ -28,6 +28,7 @@ from models.template_library import load_builtin_templates
 
 from .demo_billing import load_billing
 from .demo_commercial import load_commercial
+from .demo_conversations import load_conversations
 from .demo_data import (
     AGENCY,
     CITIES,
@@ -117,6 +118,7 @@ def load_demo() -> list[str]:
     load_commercial(staff, count)
     load_billing(staff, count)
     count("email templates", load_builtin_templates(db.session).created)
+    load_conversations(staff, count)
     db.session.commit()
     return _summary(created)
 

@@ -50,6 +50,8 @@ RESOURCE_PERMISSIONS = {
     "BillingSettings": ["can_read", "can_write"],
     # Email templates (and their performance); ``write`` also composes from them.
     "MailTemplate": ["can_read", "can_write"],
+    # Conversations with the clients (threads and their messages).
+    "Conversation": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -72,6 +74,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "CollectionNotice": {"read"},
         "BillingSettings": {"read"},
         "MailTemplate": {"read", "write"},
+        "Conversation": {"read", "write"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -83,6 +86,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Pipeline": {"read", "write"},
         "Offer": {"read", "write"},
         "MailTemplate": {"read"},
+        "Conversation": {"read", "write"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -100,6 +104,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "CollectionNotice": {"read", "write"},
         "BillingSettings": {"read", "write"},
         "MailTemplate": {"read"},
+        "Conversation": {"read", "write"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -141,9 +146,10 @@ MENU_RESOURCES = {
     "Collection notices": "CollectionNotice",
     "Exchange rates": "BillingSettings",
     "Holidays": "BillingSettings",
-    "Communication": "MailTemplate",
     "Email templates": "MailTemplate",
     "Template performance": "MailTemplate",
+    "Communication": "Conversation",
+    "Conversations": "Conversation",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.

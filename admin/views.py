@@ -46,6 +46,7 @@ from .contacts import (
     ContactRelationshipView,
     ContactsTabMixin,
 )
+from .conversations import ConversationView
 from .documents import ClientDocumentView
 from .fields import choice
 from .formats import when
@@ -336,6 +337,7 @@ class ClientView(ClientPage, RulesModelView):
         MeetingView,
         ClientDocumentView,
         ClientTeamView,
+        ConversationView,
     ]
     formatters_columns = CLIENT_FORMATTERS
     list_title = "Clients"

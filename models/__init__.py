@@ -55,6 +55,8 @@ from .contracts import (
     ContractTemplate,
     ContractVersion,
 )
+from .conversation_messages import ConversationMessage
+from .conversations import Conversation, ConversationError
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
 from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
@@ -92,6 +94,9 @@ __all__ = [
     "PaymentCheckout",
     "ProviderEvent",
     "Contract",
+    "Conversation",
+    "ConversationError",
+    "ConversationMessage",
     "ContractApproval",
     "ContractError",
     "ContractLine",

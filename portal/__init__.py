@@ -8,6 +8,7 @@ from . import (  # noqa: E402,F401
     auth,
     billing,
     billing_pay,
+    conversations,
     hiring,
     quotes,
     review_links,

@@ -32,6 +32,8 @@ PAGES = {
     "/import/": {"Admin", "Account Manager", "Finance"},
     "/duplicates/": {"Admin", "Account Manager", "Recruiter", "Finance"},
     "/savedfilterview/list/": {"Admin", "Account Manager", "Recruiter", "Finance"},
+    "/conversationview/list/": {"Admin", "Account Manager", "Recruiter", "Finance"},
+    "/conversationview/start": {"Admin", "Account Manager", "Recruiter", "Finance"},
     "/users/list/": {"Admin"},
     "/roles/list/": {"Admin"},
 }
@@ -45,6 +47,7 @@ API_CALLS = {
     ("POST", "/api/v1/client/{client}/archive"): {"Admin", "Account Manager"},
     ("GET", "/api/v1/contact/"): {"Admin", "Account Manager", "Recruiter", "Finance"},
     ("POST", "/api/v1/contact/"): {"Admin", "Account Manager"},
+    ("GET", "/api/v1/conversation/"): {"Admin", "Account Manager", "Recruiter", "Finance"},
 }
 
 
