@@ -77,6 +77,7 @@ from .recruiting import (
 )
 from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
+from .workflows import Workflow, WorkflowError, WorkflowRun, WorkflowStep
 
 __all__ = [
     "BillingError",
@@ -176,6 +177,10 @@ __all__ = [
     "utcnow",
     "visible_client_ids",
     "withdraw_consent",
+    "Workflow",
+    "WorkflowError",
+    "WorkflowRun",
+    "WorkflowStep",
 ]
 
 

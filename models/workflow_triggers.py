@@ -1,0 +1,399 @@
+"""The triggers of workflows, each one SQL query, and the recipient roles of their steps.
+
+A trigger's query answers, for a window of trigger times, the records that fired: their id,
+their client, the occurrence (which firing of that record it is) and the raw time the trigger
+reads (a column, a date, an aggregate). The trigger time is that raw time shifted by
+``offset`` (a quote fires N days after it was sent, a contract N days before its renewal, an
+invoice the day after its due date). Date-based triggers fire at the start of their day (UTC).
+
+| trigger | fires when | records |
+|---|---|---|
+| client onboarded | the client first became active (the audit trail's status change) | — |
+| job order approved | ``JobOrder.approved_at`` | job_order |
+| candidate presented | ``Application.presented_at`` | job_order, candidate |
+| milestone completed | ``Milestone.completed_on`` | project, milestone |
+| project completed | ``Project.completed_at`` | project (and a survey) |
+| quote not viewed | N days after ``Quote.sent_at``, still sent and not viewed | quote |
+| invoice overdue | the day after ``Invoice.due_date``, still open | invoice |
+| contract renewal due | N days before ``Contract.renewal_date``, still active | contract |
+| low engagement | N days after the client's last timeline activity, an active client | — |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import String, and_, cast, func, literal, or_, select
+
+ONCE = "once"
+
+RECIPIENT_ROLES = {
+    "primary": "Primary contact",
+    "all_contacts": "All contacts",
+    "hiring": "Hiring contacts",
+    "billing": "Billing contacts",
+    "signatories": "Signatories",
+    "account_manager": "Account manager (staff)",
+}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    key: str
+    label: str
+    record_type: str
+    records: tuple[str, ...]
+    takes_days: bool
+    # (days) -> (query with record_id, client_id, occurrence, raw; the raw time column)
+    query: Callable
+    offset: Callable[[int | None], timedelta]
+    by_date: bool = False
+
+    def describe(self, days: int | None) -> str:
+        if self.takes_days:
+            return self.label.replace("N", str(days) if days is not None else "N")
+        return self.label
+
+    def fired(self, start: datetime, cutoff: datetime, days: int | None):
+        """SQL: the records whose trigger time is in [start, cutoff]."""
+        query, raw = self.query(days)
+        shift = self.offset(days)
+        low, high = start - shift, cutoff - shift
+        if self.by_date:
+            low, high = low.date(), high.date()
+        return query.where(raw >= low, raw <= high)
+
+    def fired_at(self, raw, days: int | None) -> datetime:
+        """The trigger time of one row (a date fires at the start of its day, UTC)."""
+        if isinstance(raw, date) and not isinstance(raw, datetime):
+            from .base import utcnow
+
+            raw = datetime.combine(raw, time(0), tzinfo=utcnow().tzinfo)
+        return raw + self.offset(days)
+
+
+def _none(days) -> timedelta:
+    return timedelta(0)
+
+
+def _plus_days(days) -> timedelta:
+    return timedelta(days=days or 0)
+
+
+def _minus_days(days) -> timedelta:
+    return -timedelta(days=days or 0)
+
+
+def _next_day(days) -> timedelta:
+    return timedelta(days=1)
+
+
+def _live(query, client):
+    return query.where(client.archived.is_(False))
+
+
+# ---------------------------------------------------------------- the queries
+
+
+def _client_onboarded(days):
+    from .activity import Activity
+    from .clients import Client
+
+    became_active = and_(
+        Activity.subject_type == "client",
+        Activity.kind.in_(("status", "created")),
+        Activity.changes[("status", 1)].as_string() == "active",
+    )
+    first = (
+        select(Activity.client_id, func.min(Activity.at).label("at"))
+        .where(became_active)
+        .group_by(Activity.client_id)
+        .subquery()
+    )
+    query = select(
+        Client.id.label("record_id"),
+        Client.id.label("client_id"),
+        literal(ONCE).label("occurrence"),
+        first.c.at.label("raw"),
+    ).join(first, first.c.client_id == Client.id)
+    return _live(query.where(Client.status == "active"), Client), first.c.at
+
+
+def _job_order_approved(days):
+    from .clients import Client
+    from .recruiting import JobOrder
+
+    query = (
+        select(
+            JobOrder.id.label("record_id"),
+            JobOrder.client_id,
+            literal(ONCE).label("occurrence"),
+            JobOrder.approved_at.label("raw"),
+        )
+        .join(Client, Client.id == JobOrder.client_id)
+        .where(JobOrder.status.not_in(("rejected", "cancelled", "closed")))
+    )
+    return _live(query, Client), JobOrder.approved_at
+
+
+def _candidate_presented(days):
+    from .candidates import Application
+    from .clients import Client
+
+    query = select(
+        Application.id.label("record_id"),
+        Application.client_id,
+        literal(ONCE).label("occurrence"),
+        Application.presented_at.label("raw"),
+    ).join(Client, Client.id == Application.client_id)
+    return _live(query, Client), Application.presented_at
+
+
+def _milestone_completed(days):
+    from .clients import Client
+    from .projects import Milestone, Project
+
+    query = (
+        select(
+            Milestone.id.label("record_id"),
+            Project.client_id,
+            literal(ONCE).label("occurrence"),
+            Milestone.completed_on.label("raw"),
+        )
+        .join(Project, Project.id == Milestone.project_id)
+        .join(Client, Client.id == Project.client_id)
+    )
+    return _live(query, Client), Milestone.completed_on
+
+
+def _project_completed(days):
+    from .clients import Client
+    from .projects import Project
+
+    query = (
+        select(
+            Project.id.label("record_id"),
+            Project.client_id,
+            literal(ONCE).label("occurrence"),
+            Project.completed_at.label("raw"),
+        )
+        .join(Client, Client.id == Project.client_id)
+        .where(Project.status == "completed")
+    )
+    return _live(query, Client), Project.completed_at
+
+
+def _quote_not_viewed(days):
+    from .clients import Client
+    from .commercial import Quote
+
+    query = (
+        select(
+            Quote.id.label("record_id"),
+            Quote.client_id,
+            literal(ONCE).label("occurrence"),
+            Quote.sent_at.label("raw"),
+        )
+        .join(Client, Client.id == Quote.client_id)
+        .where(Quote.status == "sent", Quote.viewed_at.is_(None))
+    )
+    return _live(query, Client), Quote.sent_at
+
+
+def _invoice_overdue(days):
+    from .billing import Invoice
+    from .clients import Client
+
+    query = (
+        select(
+            Invoice.id.label("record_id"),
+            Invoice.client_id,
+            cast(Invoice.due_date, String).label("occurrence"),
+            Invoice.due_date.label("raw"),
+        )
+        .join(Client, Client.id == Invoice.client_id)
+        .where(Invoice.open_clause(), Invoice.due_date.is_not(None), Invoice.disputed_at.is_(None))
+    )
+    return _live(query, Client), Invoice.due_date
+
+
+def _contract_renewal_due(days):
+    from .clients import Client
+    from .contracts import Contract
+
+    query = (
+        select(
+            Contract.id.label("record_id"),
+            Contract.client_id,
+            cast(Contract.renewal_date, String).label("occurrence"),
+            Contract.renewal_date.label("raw"),
+        )
+        .join(Client, Client.id == Contract.client_id)
+        .where(Contract.status == "active", Contract.renewal_date.is_not(None))
+    )
+    return _live(query, Client), Contract.renewal_date
+
+
+def engagement_condition():
+    """SQL: a timeline row that counts as engagement: anything but the workflows' own rows
+    and mail or SMS sent by no one (jobs), which a workflow's own mails are."""
+    from .activity import Activity
+
+    return and_(
+        Activity.kind != "workflow",
+        or_(Activity.kind.not_in(("mail", "sms")), Activity.actor_id.is_not(None)),
+    )
+
+
+def _low_engagement(days):
+    from .activity import Activity
+    from .clients import Client
+
+    last = (
+        select(Activity.client_id, func.max(Activity.at).label("at"))
+        .where(Activity.client_id.is_not(None), engagement_condition())
+        .group_by(Activity.client_id)
+        .subquery()
+    )
+    quiet_since = func.coalesce(last.c.at, Client.created_at)
+    query = (
+        select(
+            Client.id.label("record_id"),
+            Client.id.label("client_id"),
+            cast(quiet_since, String).label("occurrence"),
+            quiet_since.label("raw"),
+        )
+        .outerjoin(last, last.c.client_id == Client.id)
+        .where(Client.status == "active")
+    )
+    return _live(query, Client), quiet_since
+
+
+TRIGGERS: dict[str, Trigger] = {
+    t.key: t
+    for t in (
+        Trigger("client_onboarded", "Client onboarded", "client", (), False,
+                _client_onboarded, _none),
+        Trigger("job_order_approved", "Job order approved", "job_order", ("job_order",),
+                False, _job_order_approved, _none),
+        Trigger("candidate_presented", "Candidate presented", "application",
+                ("job_order", "candidate"), False, _candidate_presented, _none),
+        Trigger("milestone_completed", "Milestone completed", "milestone",
+                ("project", "milestone"), False, _milestone_completed, _none, by_date=True),
+        Trigger("project_completed", "Project completed", "project", ("project", "survey"),
+                False, _project_completed, _none),
+        Trigger("quote_not_viewed", "Quote sent and not viewed after N days", "quote",
+                ("quote",), True, _quote_not_viewed, _plus_days),
+        Trigger("invoice_overdue", "Invoice overdue", "invoice", ("invoice",), False,
+                _invoice_overdue, _next_day, by_date=True),
+        Trigger("contract_renewal_due", "Contract renewal due in N days", "contract",
+                ("contract",), True, _contract_renewal_due, _minus_days, by_date=True),
+        Trigger("low_engagement", "Low engagement for N days", "client", (), True,
+                _low_engagement, _plus_days),
+    )
+}  # fmt: skip
+# Occurrences are text on every backend (a date or a timestamp as the database writes it),
+# compared only with what the same database wrote.
+
+
+# ---------------------------------------------------------------- a fired record's records
+
+
+def load_records(trigger: str, session, record_id: int):
+    """(the client, {variable: record}) for a record that fired ``trigger``; (None, {})
+    when the record is gone."""
+    from .billing import Invoice
+    from .candidates import Application
+    from .clients import Client
+    from .commercial import Quote
+    from .contracts import Contract
+    from .projects import Milestone, Project
+    from .recruiting import JobOrder
+
+    model = {
+        "client_onboarded": Client,
+        "low_engagement": Client,
+        "job_order_approved": JobOrder,
+        "candidate_presented": Application,
+        "milestone_completed": Milestone,
+        "project_completed": Project,
+        "quote_not_viewed": Quote,
+        "invoice_overdue": Invoice,
+        "contract_renewal_due": Contract,
+    }[trigger]
+    record = session.get(model, record_id)
+    if record is None:
+        return None, {}
+    if isinstance(record, Client):
+        return record, {}
+    if isinstance(record, Application):
+        return record.job_order.client, {
+            "job_order": record.job_order,
+            "candidate": record.candidate,
+            "application": record,
+        }
+    if isinstance(record, Milestone):
+        return record.project.client, {"project": record.project, "milestone": record}
+    name = TRIGGERS[trigger].record_type
+    return record.client, {name: record}
+
+
+# ---------------------------------------------------------------- who a step mails
+
+
+def recipient_links(role: str, client, records: dict) -> list:
+    """The client's contacts (``ClientContact`` links) a step to ``role`` mails, in a stable
+    order; empty for the staff role (see ``recipient_users``)."""
+    from .recruiting import HIRING_ROLES
+
+    links = sorted(client.contact_links, key=lambda link: (link.role != "primary", link.id))
+    if role == "primary":
+        return [link for link in links if link.role == "primary"]
+    if role == "all_contacts":
+        return links
+    if role == "hiring":
+        job = records.get("job_order")
+        if job is None and records.get("project") is not None:
+            jobs = records["project"].job_orders
+            job = jobs[0] if len(jobs) == 1 else None
+        if job is not None:
+            ids = {s.contact_id for s in job.stakeholders if s.role in HIRING_ROLES}
+            chosen = [link for link in links if link.contact_id in ids]
+            if chosen:
+                return chosen
+        return [link for link in links if link.can_hiring]
+    if role == "billing":
+        invoice = records.get("invoice")
+        if invoice is not None and invoice.contact_id is not None:
+            chosen = [link for link in links if link.contact_id == invoice.contact_id]
+            if chosen:
+                return chosen
+        return [link for link in links if link.can_billing]
+    if role == "signatories":
+        contract = records.get("contract")
+        if contract is not None and contract.client_signatory_id is not None:
+            chosen = [link for link in links if link.contact_id == contract.client_signatory_id]
+            if chosen:
+                return chosen
+        return [link for link in links if link.can_sign]
+    return []  # the account manager is staff: ``recipient_users``
+
+
+def recipient_users(role: str, client) -> list:
+    """The staff users a step to ``role`` mails (the client's account manager)."""
+    if role != "account_manager":
+        return []
+    manager = client.account_manager
+    return [manager] if manager is not None and manager.active else []
+
+
+NO_RECIPIENT = {
+    "primary": "no recipient: the client has no primary contact",
+    "all_contacts": "no recipient: the client has no contacts",
+    "hiring": "no recipient: no hiring contact (job order stakeholder or hiring access)",
+    "billing": "no recipient: no billing contact",
+    "signatories": "no recipient: no signatory",
+    "account_manager": "no recipient: the client has no account manager",
+}
