@@ -47,6 +47,8 @@ RESOURCE_PERMISSIONS = {
     "CollectionNotice": ["can_read", "can_write"],
     # Exchange rates and holidays.
     "BillingSettings": ["can_read", "can_write"],
+    # Automated workflows, their steps and runs; pause and resume are writes.
+    "Workflow": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -68,6 +70,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Payment": {"read"},
         "CollectionNotice": {"read"},
         "BillingSettings": {"read"},
+        "Workflow": {"read", "write"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -78,6 +81,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Project": {"read", "write"},
         "Pipeline": {"read", "write"},
         "Offer": {"read", "write"},
+        "Workflow": {"read"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -94,6 +98,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Payment": {"read", "write"},
         "CollectionNotice": {"read", "write"},
         "BillingSettings": {"read", "write"},
+        "Workflow": {"read"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -135,6 +140,11 @@ MENU_RESOURCES = {
     "Collection notices": "CollectionNotice",
     "Exchange rates": "BillingSettings",
     "Holidays": "BillingSettings",
+    # Issue 7: helper A maps the "Communication" category to "Conversation"; every role that
+    # reads one reads the other, so either line shows the same menu.
+    "Communication": "Workflow",
+    "Workflows": "Workflow",
+    "Workflow runs": "Workflow",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.

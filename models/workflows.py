@@ -157,9 +157,7 @@ class Workflow(TimestampMixin, Model):
                     "trigger_days",
                 )
             )
-        if not self.steps:
-            errors.append(WorkflowError("A workflow needs at least one step.", "steps"))
-        elif len(self.steps) > STEPS_MAX:
+        if len(self.steps) > STEPS_MAX:
             errors.append(WorkflowError(f"A workflow has at most {STEPS_MAX} steps.", "steps"))
         for number, step in enumerate(self.steps, start=1):
             errors += step.violations(self, number)
@@ -254,10 +252,16 @@ class Workflow(TimestampMixin, Model):
         """Send again: steps due from now on are sent; those that came due while the workflow
         was paused are recorded as skipped. The first resume of a new workflow activates it.
 
-        :raise WorkflowError: when it is active already, or a step's template is inactive.
+        :raise WorkflowError: when it is active already, has no step, or a step's template
+            is inactive.
         """
         if self.active:
             raise WorkflowError(f"Workflow '{self.name}' is active already.", "active")
+        if not self.steps:
+            raise WorkflowError(
+                f"Workflow '{self.name}' has no step yet: add one before switching it on.",
+                "steps",
+            )
         for number, step in enumerate(self.steps, start=1):
             if step.template is not None and not step.template.active:
                 raise WorkflowError(
@@ -375,6 +379,12 @@ class WorkflowStep(Model):
                     WorkflowError(f"{label}: the delay in {name} is at most {high}.", at + field)
                 )
         return errors
+
+    def validate(self) -> None:
+        """:raise WorkflowError: for the first rule this step breaks (with its workflow's)."""
+        errors = self.violations()
+        if errors:
+            raise errors[0]
 
 
 workflow_run_message = Table(

@@ -67,10 +67,12 @@ def test_a_step_needs_a_template():
     assert refused(item) == {"steps.0.template": "Step 1: a template is required."}
 
 
-def test_a_workflow_needs_a_step():
-    assert refused(Workflow(name="x", trigger="client_onboarded")) == {
-        "steps": "A workflow needs at least one step."
-    }
+def test_a_workflow_without_steps_is_kept_paused():
+    item = Workflow(name="Draft", trigger="client_onboarded")
+    assert refused(item) == {}
+    with pytest.raises(WorkflowError, match="has no step yet") as error:
+        item.action_resume(None)
+    assert error.value.field == "steps"
 
 
 def test_a_step_template_must_be_active():
@@ -111,8 +113,8 @@ def test_a_key_is_unique_whatever_its_case():
 
 
 def test_the_rules_run_before_the_flush():
-    db.session.add(Workflow(name="x", trigger="client_onboarded"))
-    with pytest.raises(WorkflowError, match="at least one step"):
+    db.session.add(Workflow(name=" ", trigger="client_onboarded"))
+    with pytest.raises(WorkflowError, match="Name is required"):
         db.session.flush()
     db.session.rollback()
 
