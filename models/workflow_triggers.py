@@ -90,8 +90,20 @@ def _next_day(days) -> timedelta:
     return timedelta(days=1)
 
 
-def _live(query, client):
-    return query.where(client.archived.is_(False))
+def _fired(record_id, client_id, raw, occurrence=None, join_client=True):
+    """SELECT record_id, client_id, occurrence, raw, of live clients (the one shape of every
+    trigger's query); ``occurrence`` defaults to ``once``."""
+    from .clients import Client
+
+    query = select(
+        record_id.label("record_id"),
+        client_id.label("client_id"),
+        (occurrence if occurrence is not None else literal(ONCE)).label("occurrence"),
+        raw.label("raw"),
+    )
+    if join_client:
+        query = query.join(Client, Client.id == client_id)
+    return query.where(Client.archived.is_(False)), raw
 
 
 # ---------------------------------------------------------------- the queries
@@ -112,128 +124,64 @@ def _client_onboarded(days):
         .group_by(Activity.client_id)
         .subquery()
     )
-    query = select(
-        Client.id.label("record_id"),
-        Client.id.label("client_id"),
-        literal(ONCE).label("occurrence"),
-        first.c.at.label("raw"),
-    ).join(first, first.c.client_id == Client.id)
-    return _live(query.where(Client.status == "active"), Client), first.c.at
+    query, raw = _fired(Client.id, Client.id, first.c.at, join_client=False)
+    return query.join(first, first.c.client_id == Client.id).where(Client.status == "active"), raw
 
 
 def _job_order_approved(days):
-    from .clients import Client
     from .recruiting import JobOrder
 
-    query = (
-        select(
-            JobOrder.id.label("record_id"),
-            JobOrder.client_id,
-            literal(ONCE).label("occurrence"),
-            JobOrder.approved_at.label("raw"),
-        )
-        .join(Client, Client.id == JobOrder.client_id)
-        .where(JobOrder.status.not_in(("rejected", "cancelled", "closed")))
-    )
-    return _live(query, Client), JobOrder.approved_at
+    query, raw = _fired(JobOrder.id, JobOrder.client_id, JobOrder.approved_at)
+    return query.where(JobOrder.status.not_in(("rejected", "cancelled", "closed"))), raw
 
 
 def _candidate_presented(days):
     from .candidates import Application
-    from .clients import Client
 
-    query = select(
-        Application.id.label("record_id"),
-        Application.client_id,
-        literal(ONCE).label("occurrence"),
-        Application.presented_at.label("raw"),
-    ).join(Client, Client.id == Application.client_id)
-    return _live(query, Client), Application.presented_at
+    return _fired(Application.id, Application.client_id, Application.presented_at)
 
 
 def _milestone_completed(days):
     from .clients import Client
     from .projects import Milestone, Project
 
-    query = (
-        select(
-            Milestone.id.label("record_id"),
-            Project.client_id,
-            literal(ONCE).label("occurrence"),
-            Milestone.completed_on.label("raw"),
-        )
-        .join(Project, Project.id == Milestone.project_id)
-        .join(Client, Client.id == Project.client_id)
-    )
-    return _live(query, Client), Milestone.completed_on
+    query, raw = _fired(Milestone.id, Project.client_id, Milestone.completed_on, join_client=False)
+    query = query.join(Project, Project.id == Milestone.project_id)
+    return query.join(Client, Client.id == Project.client_id), raw
 
 
 def _project_completed(days):
-    from .clients import Client
     from .projects import Project
 
-    query = (
-        select(
-            Project.id.label("record_id"),
-            Project.client_id,
-            literal(ONCE).label("occurrence"),
-            Project.completed_at.label("raw"),
-        )
-        .join(Client, Client.id == Project.client_id)
-        .where(Project.status == "completed")
-    )
-    return _live(query, Client), Project.completed_at
+    query, raw = _fired(Project.id, Project.client_id, Project.completed_at)
+    return query.where(Project.status == "completed"), raw
 
 
 def _quote_not_viewed(days):
-    from .clients import Client
     from .commercial import Quote
 
-    query = (
-        select(
-            Quote.id.label("record_id"),
-            Quote.client_id,
-            literal(ONCE).label("occurrence"),
-            Quote.sent_at.label("raw"),
-        )
-        .join(Client, Client.id == Quote.client_id)
-        .where(Quote.status == "sent", Quote.viewed_at.is_(None))
-    )
-    return _live(query, Client), Quote.sent_at
+    query, raw = _fired(Quote.id, Quote.client_id, Quote.sent_at)
+    return query.where(Quote.status == "sent", Quote.viewed_at.is_(None)), raw
 
 
 def _invoice_overdue(days):
     from .billing import Invoice
-    from .clients import Client
 
-    query = (
-        select(
-            Invoice.id.label("record_id"),
-            Invoice.client_id,
-            cast(Invoice.due_date, String).label("occurrence"),
-            Invoice.due_date.label("raw"),
-        )
-        .join(Client, Client.id == Invoice.client_id)
-        .where(Invoice.open_clause(), Invoice.due_date.is_not(None), Invoice.disputed_at.is_(None))
+    query, raw = _fired(
+        Invoice.id, Invoice.client_id, Invoice.due_date, cast(Invoice.due_date, String)
     )
-    return _live(query, Client), Invoice.due_date
+    return query.where(
+        Invoice.open_clause(), Invoice.due_date.is_not(None), Invoice.disputed_at.is_(None)
+    ), raw
 
 
 def _contract_renewal_due(days):
-    from .clients import Client
     from .contracts import Contract
 
-    query = (
-        select(
-            Contract.id.label("record_id"),
-            Contract.client_id,
-            cast(Contract.renewal_date, String).label("occurrence"),
-            Contract.renewal_date.label("raw"),
-        )
-        .join(Client, Client.id == Contract.client_id)
-        .where(Contract.status == "active", Contract.renewal_date.is_not(None))
+    query, raw = _fired(
+        Contract.id, Contract.client_id, Contract.renewal_date, cast(Contract.renewal_date, String)
     )
-    return _live(query, Client), Contract.renewal_date
+    return query.where(Contract.status == "active", Contract.renewal_date.is_not(None)), raw
 
 
 def engagement_condition():
@@ -258,17 +206,12 @@ def _low_engagement(days):
         .subquery()
     )
     quiet_since = func.coalesce(last.c.at, Client.created_at)
-    query = (
-        select(
-            Client.id.label("record_id"),
-            Client.id.label("client_id"),
-            cast(quiet_since, String).label("occurrence"),
-            quiet_since.label("raw"),
-        )
-        .outerjoin(last, last.c.client_id == Client.id)
-        .where(Client.status == "active")
+    query, raw = _fired(
+        Client.id, Client.id, quiet_since, cast(quiet_since, String), join_client=False
     )
-    return _live(query, Client), quiet_since
+    return query.outerjoin(last, last.c.client_id == Client.id).where(
+        Client.status == "active"
+    ), raw
 
 
 TRIGGERS: dict[str, Trigger] = {
