@@ -250,3 +250,11 @@ def _csrf(page) -> str:
     )
     assert match, "no CSRF token"
     return match.group(1)
+
+
+def test_the_endpoints_are_in_the_openapi_document(manager):
+    spec = manager("GET", "/api/v1/_openapi").get_json()
+    paths = spec["paths"]
+    for path in ("/workflow/", "/workflow/{pk}", "/workflow/{pk}/pause", "/workflow/{pk}/resume"):
+        assert f"/api/v1{path}" in paths, sorted(p for p in paths if "workflow" in p)
+    assert "/api/v1/workflow-run/" in paths

@@ -79,6 +79,13 @@ def test_a_client_created_active_gets_the_welcome_mail_at_once():
     [run] = runs()
     assert run.outcome == "sent" and run.record_id == link.client_id and sweep.sent == [run.id]
     assert run.messages == [message] and link.contact.email in run.recipients
+    [logged] = db.session.scalars(select(Activity).where(Activity.kind == "workflow")).all()
+    assert (logged.client_id, logged.subject_type, logged.subject_id) == (
+        link.client_id,
+        "workflow_run",
+        run.id,
+    )
+    assert "sent to" in logged.summary
 
 
 def test_a_prospect_becoming_active_is_onboarded():
