@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    inspect,
     select,
     text,
 )
@@ -137,6 +138,14 @@ class Workflow(TimestampMixin, Model):
             errors.append(
                 WorkflowError(f"Trigger must be one of {', '.join(TRIGGERS)}.", "trigger")
             )
+        elif self._trigger_changed_after_runs():
+            errors.append(
+                WorkflowError(
+                    "The trigger cannot change once the workflow has runs (they are about "
+                    "another kind of record): pause it and make a new workflow.",
+                    "trigger",
+                )
+            )
         elif spec.takes_days:
             if self.trigger_days is None:
                 errors.append(
@@ -162,6 +171,19 @@ class Workflow(TimestampMixin, Model):
         for number, step in enumerate(self.steps, start=1):
             errors += step.violations(self, number)
         return errors + length_violations(self, WorkflowError)
+
+    def _trigger_changed_after_runs(self) -> bool:
+        if self.id is None:
+            return False
+        history = inspect(self).attrs.trigger.history
+        if not history.deleted or history.deleted[0] == self.trigger:
+            return False
+        from .clients import _session
+
+        session = _session()
+        with session.no_autoflush:
+            query = select(WorkflowRun.id).where(WorkflowRun.workflow_id == self.id).limit(1)
+            return session.execute(query).first() is not None
 
     def _key_taken(self) -> list[WorkflowError]:
         from .clients import _session

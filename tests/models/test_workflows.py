@@ -241,3 +241,21 @@ def test_the_run_workflows_command_reports_the_sweep(app):
     assert "0 step(s) sent" in result.output
     bad = runner.invoke(args=["clientdesk", "run-workflows", "--now", "tomorrow"])
     assert bad.exit_code == 2 and "ISO 8601" in bad.output
+
+
+def test_the_trigger_cannot_change_once_the_workflow_has_runs():
+    from jobs.workflows import run_workflows
+    from tests.factories import ClientContactFactory
+
+    item = make_workflow("client_onboarded", active_since=utcnow() - timedelta(hours=1))
+    item.trigger = "low_engagement"
+    item.trigger_days = 30
+    assert refused(item) == {}  # no run yet
+    db.session.rollback()
+    ClientContactFactory(role="primary")
+    run_workflows()
+    item = db.session.get(Workflow, item.id)
+    item.trigger = "low_engagement"
+    item.trigger_days = 30
+    assert "cannot change once the workflow has runs" in refused(item)["trigger"]
+    db.session.rollback()
