@@ -16,8 +16,8 @@ from marshmallow import Schema, fields
 
 from extensions import db
 from models import EmailTemplate, Workflow, WorkflowRun
+from models.workflow_runs import RUN_OUTCOMES
 from models.workflow_triggers import RECIPIENT_ROLES, TRIGGERS
-from models.workflows import RUN_OUTCOMES
 
 from .base import READ_WRITE
 from .roles import RESOURCE_PERMISSIONS

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models import MessageError, TemplateRenderError, record_activity, utcnow
+from models.workflow_runs import WorkflowRun
 from models.workflow_triggers import (
     NO_RECIPIENT,
     TRIGGERS,
@@ -29,7 +30,7 @@ from models.workflow_triggers import (
     recipient_links,
     recipient_users,
 )
-from models.workflows import PAUSED, Workflow, WorkflowRun, WorkflowStep
+from models.workflows import PAUSED, Workflow, WorkflowStep
 
 from . import job
 from .client_messages import Sending, dispatch, prepare_messages, prepare_staff_messages
@@ -236,9 +237,12 @@ def _who(item) -> str:
 def _record_sending(run: WorkflowRun, sending: Sending) -> None:
     skipped = "; ".join(f"{_who(person)} {reason}" for person, reason in sending.skipped)
     run.messages = list(sending.queued)
-    run.recipients = ", ".join(
-        f"{m.to_name} <{m.to_email}>" if m.to_name else m.to_email for m in sending.queued
-    ) or None
+    run.recipients = (
+        ", ".join(
+            f"{m.to_name} <{m.to_email}>" if m.to_name else m.to_email for m in sending.queued
+        )
+        or None
+    )
     if sending.queued:
         run.outcome = "sent"
         run.reason = f"not sent to {skipped}" if skipped else None

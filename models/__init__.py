@@ -77,7 +77,8 @@ from .recruiting import (
 )
 from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
-from .workflows import Workflow, WorkflowError, WorkflowRun, WorkflowStep
+from .workflow_runs import WorkflowRun
+from .workflows import Workflow, WorkflowError, WorkflowStep
 
 __all__ = [
     "BillingError",

@@ -24,14 +24,10 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
-    Text,
-    UniqueConstraint,
     func,
     inspect,
     select,
@@ -43,15 +39,12 @@ from .base import DomainError, Model, TimestampMixin, UTCDateTime, length_violat
 from .workflow_triggers import RECIPIENT_ROLES, TRIGGERS
 
 if TYPE_CHECKING:
-    from .clients import Client
     from .mail_templates import EmailTemplate
-    from .messaging import OutboxMessage
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,59}$")
 DAYS_MAX = 3650
 HOURS_MAX = 23
 STEPS_MAX = 20
-RUN_OUTCOMES = ("sent", "skipped", "failed")
 # The reason a step that came due while its workflow was paused is not sent after the resume.
 PAUSED = "paused"
 
@@ -179,6 +172,7 @@ class Workflow(TimestampMixin, Model):
         if not history.deleted or history.deleted[0] == self.trigger:
             return False
         from .clients import _session
+        from .workflow_runs import WorkflowRun
 
         session = _session()
         with session.no_autoflush:
@@ -345,6 +339,7 @@ class WorkflowStep(Model):
 
     def runs_count(self) -> int:
         from .clients import _session
+        from .workflow_runs import WorkflowRun
 
         return _session().scalar(
             select(func.count(WorkflowRun.id)).where(WorkflowRun.step_id == self.id)
@@ -407,63 +402,3 @@ class WorkflowStep(Model):
         errors = self.violations()
         if errors:
             raise errors[0]
-
-
-workflow_run_message = Table(
-    "workflow_run_message",
-    Model.metadata,
-    Column("run_id", ForeignKey("workflow_run.id", ondelete="CASCADE"), primary_key=True),
-    Column("outbox_message_id", ForeignKey("outbox_message.id"), primary_key=True),
-)
-
-
-class WorkflowRun(Model):
-    """One step for one record, once: sent (messages queued), skipped or failed, with why.
-
-    ``occurrence`` tells apart the times one record fires the same trigger: a contract's
-    successive renewal dates, a client's successive low-engagement episodes (``once`` for
-    triggers a record fires only once). The unique key is what makes a step send once.
-    """
-
-    __tablename__ = "workflow_run"
-    __table_args__ = (
-        UniqueConstraint("step_id", "record_id", "occurrence", name="uq_workflow_run_once"),
-        CheckConstraint(_choice_sql("outcome", RUN_OUTCOMES), name="ck_workflow_run_outcome"),
-        Index("ix_workflow_run_workflow_at", "workflow_id", "created_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workflow_id: Mapped[int] = mapped_column(
-        ForeignKey("workflow.id", ondelete="CASCADE"), nullable=False
-    )
-    step_id: Mapped[int] = mapped_column(
-        ForeignKey("workflow_step.id", ondelete="CASCADE"), nullable=False
-    )
-    client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"), index=True)
-    record_type: Mapped[str] = mapped_column(String(30), nullable=False)
-    record_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    occurrence: Mapped[str] = mapped_column(String(40), nullable=False, default="once")
-    fired_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    outcome: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
-    reason: Mapped[str | None] = mapped_column(Text)
-    recipients: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-
-    workflow: Mapped[Workflow] = relationship(lazy="joined")
-    step: Mapped[WorkflowStep] = relationship(lazy="joined")
-    client: Mapped[Client | None] = relationship("Client", lazy="joined")
-    messages: Mapped[list[OutboxMessage]] = relationship(
-        "OutboxMessage", secondary=workflow_run_message
-    )
-
-    def __str__(self) -> str:
-        return f"{self.workflow} step {self.step.position} for {self.record_label}: {self.outcome}"
-
-    @property
-    def record_label(self) -> str:
-        return f"{self.record_type.replace('_', ' ')} #{self.record_id}"
-
-    @property
-    def outcome_label(self) -> str:
-        return f"{self.outcome}: {self.reason}" if self.reason else self.outcome
