@@ -175,8 +175,10 @@ def _send(run: WorkflowRun, workflow: Workflow, step: WorkflowStep) -> Sending:
     if workflow.resumed_at is not None and run.due_at < workflow.resumed_at:
         raise StepSkipped(PAUSED)
     template = step.template
-    if template is None or not template.active:
-        raise StepSkipped(f"the template {template.name if template else ''} is inactive")
+    if template is None:
+        raise StepSkipped("the step has no template")
+    if not template.active:
+        raise StepSkipped(f"the template '{template.name}' is inactive")
     client, records = load_records(workflow.trigger, db.session, run.record_id)
     if client is None:
         raise StepSkipped(f"{run.record_label} no longer exists")
@@ -230,12 +232,8 @@ def create_survey_for_step(run: WorkflowRun, contact, client, records: dict):
     return create(run, contact, client, records)
 
 
-def _who(item) -> str:
-    return str(item)
-
-
 def _record_sending(run: WorkflowRun, sending: Sending) -> None:
-    skipped = "; ".join(f"{_who(person)} {reason}" for person, reason in sending.skipped)
+    skipped = "; ".join(f"{person} {reason}" for person, reason in sending.skipped)
     run.messages = list(sending.queued)
     run.recipients = (
         ", ".join(

@@ -257,6 +257,18 @@ def test_the_account_manager_step_mails_the_staff_member():
     assert len(sweep.sent) == 1
 
 
+def test_a_template_deactivated_since_is_a_skip_not_a_send():
+    template = EmailTemplateFactory(name="Old welcome")
+    make_workflow("client_onboarded", template, active_since=a_while_ago(1))
+    primary()
+    template.active = False
+    db.session.commit()
+    run_workflows()
+    [run] = runs()
+    assert (run.outcome, run.reason) == ("skipped", "the template 'Old welcome' is inactive")
+    assert outbox() == []
+
+
 def test_a_failing_render_is_recorded_failed(monkeypatch):
     from models import TemplateRenderError
     from models.mail_templates import EmailTemplate
