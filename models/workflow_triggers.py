@@ -25,7 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select
+from sqlalchemy import String, and_, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 ONCE = "once"
 
@@ -72,6 +74,43 @@ class Trigger:
 
             raw = datetime.combine(raw, time(0), tzinfo=utcnow().tzinfo)
         return raw + self.offset(days)
+
+
+class iso_day(FunctionElement):  # noqa: N801 (reads like the SQL function it stands for)
+    """SQL: a date as ``YYYY-MM-DD`` text, whatever the session's DateStyle (an occurrence
+    must read the same from every worker)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(iso_day)
+def _iso_day(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} AS VARCHAR)"  # SQLite: ISO text
+
+
+@compiles(iso_day, "postgresql")
+def _iso_day_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+class epoch_seconds(FunctionElement):  # noqa: N801
+    """SQL: a timestamp as whole seconds since 1970 (UTC), as text: the same on every worker
+    whatever its session's time zone."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds)
+def _epoch_seconds(element, compiler, **kw):
+    return f"strftime('%s', {compiler.process(element.clauses, **kw)})"  # SQLite: naive UTC
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_seconds_postgresql(element, compiler, **kw):
+    value = compiler.process(element.clauses, **kw)
+    return f"CAST(CAST(floor(EXTRACT(EPOCH FROM {value})) AS BIGINT) AS VARCHAR)"
 
 
 def _none(days) -> timedelta:
@@ -167,9 +206,7 @@ def _quote_not_viewed(days):
 def _invoice_overdue(days):
     from .billing import Invoice
 
-    query, raw = _fired(
-        Invoice.id, Invoice.client_id, Invoice.due_date, cast(Invoice.due_date, String)
-    )
+    query, raw = _fired(Invoice.id, Invoice.client_id, Invoice.due_date, iso_day(Invoice.due_date))
     return query.where(
         Invoice.open_clause(), Invoice.due_date.is_not(None), Invoice.disputed_at.is_(None)
     ), raw
@@ -179,7 +216,7 @@ def _contract_renewal_due(days):
     from .contracts import Contract
 
     query, raw = _fired(
-        Contract.id, Contract.client_id, Contract.renewal_date, cast(Contract.renewal_date, String)
+        Contract.id, Contract.client_id, Contract.renewal_date, iso_day(Contract.renewal_date)
     )
     return query.where(Contract.status == "active", Contract.renewal_date.is_not(None)), raw
 
@@ -206,8 +243,9 @@ def _low_engagement(days):
         .subquery()
     )
     quiet_since = func.coalesce(last.c.at, Client.created_at)
+    # A quiet spell is named by the moment it began (in seconds: the same on every worker).
     query, raw = _fired(
-        Client.id, Client.id, quiet_since, cast(quiet_since, String), join_client=False
+        Client.id, Client.id, quiet_since, epoch_seconds(quiet_since), join_client=False
     )
     return query.outerjoin(last, last.c.client_id == Client.id).where(
         Client.status == "active"
@@ -237,8 +275,8 @@ TRIGGERS: dict[str, Trigger] = {
                 _low_engagement, _plus_days),
     )
 }  # fmt: skip
-# Occurrences are text on every backend (a date or a timestamp as the database writes it),
-# compared only with what the same database wrote.
+# Occurrences are text: "once", an ISO date (an invoice's due date, a contract's renewal date)
+# or the moment (seconds since 1970) a quiet spell began.
 
 
 # ---------------------------------------------------------------- a fired record's records

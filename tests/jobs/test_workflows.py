@@ -584,3 +584,37 @@ def test_a_real_rq_worker_runs_the_scheduler_job(
     [run] = runs()
     assert run.outcome == "sent"
     assert db.session.scalar(select(Workflow.active)) is True
+
+
+@pytest.mark.parametrize("trigger, days", [("low_engagement", 30), ("contract_renewal_due", 45)])
+def test_an_occurrence_reads_the_same_in_any_session_time_zone(database_url, trigger, days):
+    """A worker whose database session runs in another time zone finds the step already run:
+    the occurrence is not the database's rendering of a timestamp."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no session time zone")
+    from sqlalchemy import text
+
+    import jobs.workflows as scheduler
+
+    workflow = make_workflow(trigger, days=days, active_since=a_while_ago(10))
+    link = primary()
+    if trigger == "low_engagement":
+        db.session.execute(
+            update(Activity).where(Activity.client_id == link.client_id).values(at=a_while_ago(31))
+        )
+    else:
+        contract = draft_contract(client=link.client)
+        ClientContactFactory(client=link.client, can_sign=True)
+        db.session.execute(
+            update(Contract)
+            .where(Contract.id == contract.id)
+            .values(status="active", renewal_date=date.today() + timedelta(days=40))
+        )
+    db.session.commit()
+    assert run_workflows().runs == 1
+    db.session.execute(text("SET TIME ZONE 'Asia/Manila'"))
+    try:
+        assert scheduler.due_records(workflow, workflow.steps[0], utcnow()) == []
+    finally:
+        db.session.execute(text("RESET TIME ZONE"))
+        db.session.rollback()
