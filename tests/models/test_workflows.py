@@ -259,3 +259,13 @@ def test_the_trigger_cannot_change_once_the_workflow_has_runs():
     item.trigger_days = 30
     assert "cannot change once the workflow has runs" in refused(item)["trigger"]
     db.session.rollback()
+
+
+def test_the_load_workflows_command_reports_created_and_skipped(app):
+    EmailTemplateFactory(key="milestone-completed", subject="{{ milestone.name }} is done")
+    result = app.test_cli_runner().invoke(args=["clientdesk", "load-workflows"])
+    assert result.exit_code == 0, result.output
+    assert "workflow milestone-notification: created (paused" in result.output
+    assert "workflow welcome-sequence: skipped" in result.output
+    again = app.test_cli_runner().invoke(args=["clientdesk", "load-workflows"])
+    assert "milestone-notification: already there" in again.output
