@@ -13,7 +13,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 CHROMIUM := /usr/bin/chromium
 export FLASK_APP := app:create_app
 
-.PHONY: run test chromium worker bench lint clean distclean
+.PHONY: run test chromium worker scheduler bench lint clean distclean
 
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
@@ -43,6 +43,11 @@ chromium:
 
 worker: $(VENV)/.installed
 	$(BIN)/rq worker --worker-class rq.worker.SimpleWorker clientdesk --url $(REDIS_URL)
+
+# RQ's scheduler: enqueues the workflow sweep every 5 minutes and the mail retry every minute
+# (jobs/schedule.py); a worker runs them.
+scheduler: $(VENV)/.installed
+	$(BIN)/rq cron jobs/schedule.py --url $(REDIS_URL)
 
 bench: $(VENV)/.installed
 	@for script in bench/*.py; do \

@@ -150,3 +150,14 @@ def register(appbuilder) -> None:
         ConversationView, "Conversations", icon="fa-comments", category="Communication"
     )
     appbuilder.add_api(ConversationApi)
+    # Communication (issue 7): automated workflows and their runs.
+    from .workflows import WorkflowRunView, WorkflowStepView, WorkflowView
+    from .workflows_api import WorkflowApi, WorkflowRunApi
+
+    appbuilder.add_view(WorkflowView, "Workflows", icon="fa-random", category="Communication")
+    appbuilder.add_view(
+        WorkflowRunView, "Workflow runs", icon="fa-list-alt", category="Communication"
+    )
+    appbuilder.add_view_no_menu(WorkflowStepView)
+    appbuilder.add_api(WorkflowApi)
+    appbuilder.add_api(WorkflowRunApi)

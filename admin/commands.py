@@ -208,3 +208,46 @@ def retry_mail() -> None:
 
     tried = retry_due_mail()
     click.echo(f"{len(tried)} email(s) tried again.")
+@cli.command("run-workflows")
+@click.option(
+    "--now",
+    "now",
+    default=None,
+    help="Run as of this moment (ISO 8601, e.g. 2027-01-15T09:00:00+00:00; default: now).",
+)
+def run_workflows_command(now: str | None) -> None:
+    """Send the workflow steps that came due (what the scheduler runs every 5 minutes; safe
+    to run twice and next to it: each step is sent once per record)."""
+    from datetime import UTC, datetime
+
+    from jobs.workflows import run_workflows
+
+    moment = None
+    if now:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            raise click.BadParameter(
+                f"'{now}' is not an ISO 8601 date and time.", param_hint="--now"
+            ) from None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    sweep = run_workflows(now=moment)
+    click.echo(
+        f"{len(sweep.sent)} step(s) sent ({len(sweep.messages)} message(s) queued), "
+        f"{len(sweep.skipped)} skipped, {len(sweep.failed)} failed"
+        + (f", {sweep.claimed_elsewhere} taken by another run." if sweep.claimed_elsewhere else ".")
+    )
+
+
+@cli.command("load-workflows")
+@click.option("--active", is_flag=True, help="Switch the new workflows on at once.")
+def load_workflows_command(active: bool) -> None:
+    """Add the shipped workflows (welcome sequence, milestone notification, completion survey,
+    renewal outreach) that are missing; paused unless --active. Safe to run twice."""
+    from extensions import db
+    from models.workflow_defaults import load_default_workflows
+
+    result = load_default_workflows(db.session, active=active)
+    db.session.commit()
+    for line in result.lines():
+        click.echo(line)

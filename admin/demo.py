@@ -25,6 +25,7 @@ from models.access import (
     ROLE_RECRUITER,
 )
 from models.template_library import load_builtin_templates
+from models.workflow_defaults import load_default_workflows
 
 from .demo_billing import load_billing
 from .demo_commercial import load_commercial
@@ -118,6 +119,9 @@ def load_demo() -> list[str]:
     load_commercial(staff, count)
     load_billing(staff, count)
     count("email templates", load_builtin_templates(db.session).created)
+    db.session.flush()  # the default workflows find their templates by key
+    # Shipped paused, as for a real agency: someone reads the templates before clients are mailed.
+    count("workflows (paused)", len(load_default_workflows(db.session).created))
     load_conversations(staff, count)
     db.session.commit()
     return _summary(created)

@@ -52,6 +52,8 @@ RESOURCE_PERMISSIONS = {
     "MailTemplate": ["can_read", "can_write"],
     # Conversations with the clients (threads and their messages).
     "Conversation": ["can_read", "can_write"],
+    # Automated workflows, their steps and runs; pause and resume are writes.
+    "Workflow": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -75,6 +77,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "BillingSettings": {"read"},
         "MailTemplate": {"read", "write"},
         "Conversation": {"read", "write"},
+        "Workflow": {"read", "write"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -87,6 +90,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Offer": {"read", "write"},
         "MailTemplate": {"read"},
         "Conversation": {"read", "write"},
+        "Workflow": {"read"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -105,6 +109,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "BillingSettings": {"read", "write"},
         "MailTemplate": {"read"},
         "Conversation": {"read", "write"},
+        "Workflow": {"read"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -150,6 +155,8 @@ MENU_RESOURCES = {
     "Template performance": "MailTemplate",
     "Communication": "Conversation",
     "Conversations": "Conversation",
+    "Workflows": "Workflow",
+    "Workflow runs": "Workflow",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.

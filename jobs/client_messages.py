@@ -63,9 +63,11 @@ def prepare_messages(
     sender=None,
     kind: str | None = None,
     label: str | None = None,
+    urls: dict[str, str] | None = None,
 ) -> Sending:
     """The messages of ``message_contacts``, added to the session and not committed (a workflow
-    commits them with its claim). ``label`` names what sends them on the timeline."""
+    commits them with its claim). ``label`` names what sends them on the timeline; ``urls``
+    adds addresses to the template's ``links`` (a survey's link)."""
     if channel not in ("email", "sms"):
         raise MessageError(f"Cannot send on channel {channel!r}.", "channel")
     if template is not None:
@@ -90,7 +92,7 @@ def prepare_messages(
             skipped.append((link, reason))
             sending.skipped.append((contact, reason))
             continue
-        context = build_context(link.client, contact, sender, records)
+        context = build_context(link.client, contact, sender, records, urls)
         text_subject, text = render_message(subject, body, context)
         if channel == "sms":
             text_subject = text[:SMS_SUBJECT_PREVIEW]
@@ -134,6 +136,61 @@ def prepare_messages(
             subject_type="contact",
             subject_id=link.contact.id,
         )
+    return sending
+
+
+def prepare_staff_messages(
+    users: list,
+    template: EmailTemplate,
+    client,
+    records: dict[str, Any] | None = None,
+    kind: str | None = None,
+    label: str | None = None,
+) -> Sending:
+    """Mail ``template`` to staff users about ``client`` (a workflow step to the account
+    manager), rendered like a contact's mail with the user as ``contact``; added to the
+    session and logged on the client's timeline, not committed. A user without an email
+    address is skipped (``Sending.skipped`` holds the user and the reason)."""
+    sending = Sending()
+    by = f" ({label})" if label else ""
+    for user in users:
+        name = f"{user.first_name or ''} {user.last_name or ''}".strip() or user.username
+        if not user.email:
+            sending.skipped.append((user, "has no email address"))
+            record_activity(
+                db.session, "mail", f"Mail to {name} not sent{by}: has no email address",
+                client_id=client.id,
+            )
+            continue
+        context = build_context(client, None, None, records)
+        context["contact"] = {
+            "first_name": user.first_name or name,
+            "last_name": user.last_name or "",
+            "full_name": name,
+            "title": "",
+            "department": "",
+            "email": user.email,
+        }
+        subject, text = template.render(context)
+        message = OutboxMessage(
+            kind=kind or f"template:{template.key}",
+            channel="email",
+            to_email=user.email,
+            to_name=name,
+            subject=subject,
+            body_text=text,
+            status="queued",
+            client_id=client.id,
+            template_id=template.id,
+        )
+        message.body_html = tracked_html(message, text)
+        db.session.add(message)
+        db.session.flush()
+        record_activity(
+            db.session, "mail", f"Mail to {name}{by}: {message.subject}",
+            client_id=client.id, subject=message,
+        )
+        sending.queued.append(message)
     return sending
 
 

@@ -79,6 +79,8 @@ from .recruiting import (
 )
 from .segments import REVENUE_BANDS, SavedFilter
 from .team import ClientTeamMember, client_visibility, visible_client_ids
+from .workflow_runs import WorkflowRun
+from .workflows import Workflow, WorkflowError, WorkflowStep
 
 __all__ = [
     "BillingError",
@@ -181,6 +183,10 @@ __all__ = [
     "utcnow",
     "visible_client_ids",
     "withdraw_consent",
+    "Workflow",
+    "WorkflowError",
+    "WorkflowRun",
+    "WorkflowStep",
 ]
 
 

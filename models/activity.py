@@ -50,6 +50,7 @@ ACTIVITY_KINDS = (
     "payment",
     "collection",
     "message",
+    "workflow",
 )
 
 

@@ -7,7 +7,7 @@ many projects in one grouped query (the portal dashboard uses it).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -34,8 +34,10 @@ from .base import (
     DomainError,
     Model,
     TimestampMixin,
+    UTCDateTime,
     finite,
     length_violations,
+    utcnow,
 )
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
 from .recruiting import MONEY_MAX
@@ -76,6 +78,8 @@ class Project(ConstructorDefaults, TimestampMixin, Model):
     target_end_date: Mapped[date | None] = mapped_column(Date)
     budget: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="USD")
+    # When the status last became completed (the "project completed" workflow trigger).
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # -- relationships
     client: Mapped[Client] = relationship(Client, lazy="joined")
@@ -93,6 +97,15 @@ class Project(ConstructorDefaults, TimestampMixin, Model):
     @validates("name", "description")
     def _strip(self, key, value):
         return value.strip() if isinstance(value, str) else value
+
+    @validates("status")
+    def _stamp_completion(self, key, value):
+        """Stamp the moment a project becomes completed (cleared when it is reopened)."""
+        if value == "completed" and self.status != "completed":
+            self.completed_at = utcnow()
+        elif value != "completed":
+            self.completed_at = None
+        return value
 
     # -- derived values
     @property

@@ -16,6 +16,7 @@ from models import (
     ClientContact,
     Contact,
     Contract,
+    EmailTemplate,
     ExchangeRate,
     Industry,
     Invoice,
@@ -313,3 +314,42 @@ _count = [0]
 def _counter() -> int:
     _count[0] += 1
     return _count[0]
+
+
+# ---------------------------------------------------------------- communication: workflows
+
+
+class EmailTemplateFactory(_Base):
+    """An active template using only the client and the contact (any trigger may use it)."""
+
+    class Meta:
+        model = EmailTemplate
+
+    key = factory.Sequence(lambda n: f"template-{n}")
+    name = factory.Sequence(lambda n: f"Template {n}")
+    category = "follow_ups"
+    subject = "Hello from us, {{ client.name }}"
+    body = "Dear {{ contact.first_name }},\n\nThank you for your trust.\n\n{{ sender.full_name }}"
+    active = True
+
+
+def make_workflow(trigger: str, *steps, days: int | None = None, active_since=None, **fields):
+    """A workflow on ``trigger`` with ``steps`` (templates, or (template, role, days, hours)
+    tuples; one plain template step when none), active since ``active_since`` (a datetime;
+    now by default; ``False`` leaves it paused, never activated). Committed."""
+    from models import Workflow
+    from models.base import utcnow
+
+    workflow = Workflow(
+        name=fields.pop("name", f"Workflow {_counter()}"), trigger=trigger, trigger_days=days,
+        **fields,
+    )
+    for step in steps or (EmailTemplateFactory(),):
+        step = step if isinstance(step, tuple) else (step,)
+        defaults = (None, "primary", 0, 0)
+        workflow.add_step(*step, *defaults[len(step) :])
+    db.session.add(workflow)
+    if active_since is not False:
+        workflow.action_activate(None, now=active_since or utcnow())
+    db.session.commit()
+    return workflow

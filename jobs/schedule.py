@@ -1,0 +1,34 @@
+"""RQ's scheduler configuration: ``rq cron jobs/schedule.py`` (the Procfile's ``scheduler``).
+
+The scheduler process only enqueues; ``rq worker`` (the Procfile's ``worker``) runs the jobs.
+Both jobs are safe to run twice and from two machines, so a second scheduler, a slow job
+overlapping the next tick, or a retried job sends nothing twice.
+
+| job | every | what |
+|---|---|---|
+| ``jobs.workflows.run_workflows`` | 5 minutes | the workflow steps that came due |
+| ``jobs.schedule.retry_mail`` | minute | failed mail whose next attempt is due |
+"""
+
+from __future__ import annotations
+
+from rq import cron
+
+from . import QUEUE_NAME, job
+from .mail import retry_due_mail
+from .workflows import run_workflows
+
+WORKFLOWS_EVERY = 300  # seconds
+MAIL_RETRY_EVERY = 60
+
+
+@job
+def retry_mail() -> int:
+    """Try again the failed mail due for another attempt (in the worker's app)."""
+    return len(retry_due_mail())
+
+
+JOBS = [
+    cron.register(run_workflows, QUEUE_NAME, interval=WORKFLOWS_EVERY, name="run_workflows"),
+    cron.register(retry_mail, QUEUE_NAME, interval=MAIL_RETRY_EVERY, name="retry_mail"),
+]
