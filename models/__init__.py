@@ -75,6 +75,17 @@ from .recruiting import (
     JobOrderTransitionError,
 )
 from .segments import REVENUE_BANDS, SavedFilter
+from .survey_responses import SurveyAnswerError, SurveyResponse, record_response, survey_results
+from .surveys import (
+    Survey,
+    SurveyAnsweredError,
+    SurveyError,
+    SurveyExpiredError,
+    SurveyLinkUnknownError,
+    SurveyQuestion,
+    SurveyRecipient,
+    SurveyStateError,
+)
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 
 __all__ = [
@@ -160,6 +171,16 @@ __all__ = [
     "PortalLogin",
     "REVENUE_BANDS",
     "SavedFilter",
+    "Survey",
+    "SurveyAnswerError",
+    "SurveyAnsweredError",
+    "SurveyError",
+    "SurveyExpiredError",
+    "SurveyLinkUnknownError",
+    "SurveyQuestion",
+    "SurveyRecipient",
+    "SurveyResponse",
+    "SurveyStateError",
     "Tag",
     "audit_paused",
     "client_visibility",
@@ -168,6 +189,8 @@ __all__ = [
     "grant_consent",
     "has_marketing_consent",
     "record_activity",
+    "record_response",
+    "survey_results",
     "utcnow",
     "visible_client_ids",
     "withdraw_consent",

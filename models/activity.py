@@ -49,6 +49,7 @@ ACTIVITY_KINDS = (
     "invoice",
     "payment",
     "collection",
+    "survey",
 )
 
 
