@@ -12,5 +12,6 @@ from . import (  # noqa: E402,F401
     quotes,
     review_links,
     routes,
+    survey_links,
     team,
 )
