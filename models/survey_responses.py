@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .activity import record_activity
 from .base import Model, UTCDateTime, utcnow
@@ -73,7 +73,9 @@ class SurveyResponse(Model):
     )
 
     survey: Mapped[Survey] = relationship(Survey, backref="responses")
-    recipient: Mapped[SurveyRecipient] = relationship(SurveyRecipient, backref="response")
+    recipient: Mapped[SurveyRecipient] = relationship(
+        SurveyRecipient, backref=backref("response", uselist=False)
+    )
     contact: Mapped[Contact] = relationship(Contact)
     client: Mapped[Client] = relationship(Client)
 
@@ -169,8 +171,8 @@ def record_response(
     recipient.responded_at = now
     measures = {q.measure: answers.get(q.key) for q in survey.questions if q.measure}
     response = SurveyResponse(
-        survey=survey,
-        recipient=recipient,
+        survey_id=survey.id,
+        recipient_id=recipient.id,
         client_id=survey.client_id,
         contact_id=recipient.contact_id,
         answers=answers,
