@@ -40,9 +40,10 @@ def _form_values() -> dict:
     return {key: value for key, value in request.form.items() if key != "csrf_token"}
 
 
-def _answer(recipient: SurveyRecipient, template: str, channel: str, **page):
+def _answer(recipient: SurveyRecipient, template: str, channel: str):
     """The GET form, or the POST's outcome: (body, status)."""
     survey = recipient.survey
+    page = {"survey": survey, "recipient": recipient}
     refusal = recipient.answerable()
     if refusal is not None:
         return _refused(template, refusal, **page)
@@ -97,8 +98,7 @@ def survey_link(token: str):
         recipient = SurveyRecipient.by_token(token)
     except SurveyError as error:
         return _page(*_refused("portal/survey_link.html", error))
-    page = {"survey": recipient.survey, "recipient": recipient}
-    return _page(*_answer(recipient, "portal/survey_link.html", "link", **page))
+    return _page(*_answer(recipient, "portal/survey_link.html", "link"))
 
 
 # ---------------------------------------------------------------- signed in
@@ -147,5 +147,4 @@ def survey(survey_id: int):
     )
     if recipient is None:
         abort(404)
-    page = {"survey": recipient.survey, "recipient": recipient}
-    return _page(*_answer(recipient, "portal/survey.html", "portal", **page))
+    return _page(*_answer(recipient, "portal/survey.html", "portal"))
