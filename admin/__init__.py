@@ -127,3 +127,12 @@ def register(appbuilder) -> None:
     appbuilder.add_api(PaymentApi)
     appbuilder.add_api(AgingApi)
     appbuilder.add_api(CollectionNoticeApi)
+    # Communication (issue 7): satisfaction surveys, their results and their API.
+    from .surveys import SurveyResultsView, SurveyView
+    from .surveys_api import SurveyApi
+
+    appbuilder.add_view(SurveyView, "Surveys", icon="fa-smile-o", category="Communication")
+    appbuilder.add_view(
+        SurveyResultsView, "Survey results", icon="fa-line-chart", category="Communication"
+    )
+    appbuilder.add_api(SurveyApi)
