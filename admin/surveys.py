@@ -23,6 +23,8 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
 from extensions import db
 from jobs.surveys import send_survey_later
@@ -101,12 +103,16 @@ class SurveyView(RulesModelView):
     }
     formatters_columns = {"send_at": when, "expires_at": when, "kind": _kind}
     add_form_extra_fields = {
+        "title": StringField("Title", validators=[Optional(), Length(max=191)]),
         "kind": choice("Type", SURVEY_KINDS, blank=None, labels=KIND_LABELS, default="nps"),
         "contacts": QuerySelectMultipleField(
-            "Recipients", query_func=_visible_contacts, widget=Select2ManyWidget()
+            "Recipients",
+            query_func=_visible_contacts,
+            get_pk_func=lambda contact: contact.id,
+            widget=Select2ManyWidget(),
         ),
-        "send_at": UTCDateTimeField("Send date (UTC)"),
-        "expires_at": UTCDateTimeField("Expires (UTC)"),
+        "send_at": UTCDateTimeField("Send date (UTC)", validators=[Optional()]),
+        "expires_at": UTCDateTimeField("Expires (UTC)", validators=[Optional()]),
     }
 
     def _init_forms(self):

@@ -325,13 +325,16 @@ def survey_results(
     kind: str | None = None,
 ) -> Results:
     """NPS, CSAT and response rate over the responses submitted in the period (days
-    inclusive), for ``client_ids`` (None: every client): overall, per client, per month."""
+    inclusive), for ``client_ids`` (ids or a SELECT of them; None: every client): overall,
+    per client, per month."""
     session = _session()
     r = SurveyResponse
+    if isinstance(client_ids, list | tuple | set | frozenset):
+        client_ids = list(client_ids) or [-1]  # a list, or a SELECT of ids
 
     def scoped(query, column=r.submitted_at, client_column=r.client_id, survey_column=r.survey_id):
         if client_ids is not None:
-            query = query.where(client_column.in_(client_ids or [-1]))
+            query = query.where(client_column.in_(client_ids))
         if kind is not None:
             query = query.where(survey_column.in_(select(Survey.id).where(Survey.kind == kind)))
         return _period(query, column, since, until)
