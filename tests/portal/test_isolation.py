@@ -2,7 +2,8 @@
 
 Every portal URL that takes a record id is listed in ``ID_PATHS`` (the hiring ones in
 ``test_hiring_isolation.HIRING_ID_PATHS``, the quote ones in ``test_quotes.QUOTE_ID_PATHS``,
-the billing ones in ``test_billing.BILLING_ID_PATHS``, probed there with their own records);
+the billing ones in ``test_billing.BILLING_ID_PATHS``, the survey ones in
+``test_surveys.SURVEY_ID_PATHS``, probed there with their own records);
 a guard test fails when a new one is added to the blueprint without being added to one of them.
 """
 
@@ -19,6 +20,7 @@ from .conftest import htmx_post, make_member, sign_in
 from .test_billing import BILLING_ID_PATHS
 from .test_hiring_isolation import HIRING_ID_PATHS
 from .test_quotes import QUOTE_ID_PATHS
+from .test_surveys import SURVEY_ID_PATHS
 
 # (method, path with {placeholders}, form data): every portal path that takes an id.
 ID_PATHS = [
@@ -26,7 +28,11 @@ ID_PATHS = [
     ("POST", "/portal/team/{link_id}/invite", {}),
 ]
 # Paths whose argument is not a record of a client: the invitation token is the credential.
-NOT_CLIENT_RECORDS = {"/portal/invitation/{token}", "/portal/review/{token}"}
+NOT_CLIENT_RECORDS = {
+    "/portal/invitation/{token}",
+    "/portal/review/{token}",
+    "/portal/survey/{token}",
+}
 
 
 def test_every_portal_path_with_an_id_is_covered_by_the_isolation_test(app):
@@ -37,7 +43,11 @@ def test_every_portal_path_with_an_id_is_covered_by_the_isolation_test(app):
     }
     covered = {
         path
-        for _method, path, _data in ID_PATHS + HIRING_ID_PATHS + QUOTE_ID_PATHS + BILLING_ID_PATHS
+        for _method, path, _data in ID_PATHS
+        + HIRING_ID_PATHS
+        + QUOTE_ID_PATHS
+        + BILLING_ID_PATHS
+        + SURVEY_ID_PATHS
     }
     assert portal_paths - NOT_CLIENT_RECORDS == covered
 

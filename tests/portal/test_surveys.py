@@ -12,6 +12,12 @@ from tests.conftest import csrf_token
 from tests.portal.conftest import sign_in
 from tests.survey_factories import contacts_of, sent_survey
 
+# Every portal path taking a survey id (tests/portal/test_isolation.py checks the list).
+SURVEY_ID_PATHS = [
+    ("GET", "/portal/surveys/{survey_id}", {}),
+    ("POST", "/portal/surveys/{survey_id}", {"satisfaction": "5", "recommend": "9"}),
+]
+
 
 @pytest.fixture
 def my_survey(app, company, member):
@@ -89,3 +95,23 @@ def test_a_colleagues_survey_answers_404(app, client, company, member):
 def test_the_survey_pages_need_a_sign_in(client, my_survey):
     assert client.get("/portal/surveys").status_code == 302
     assert client.get(f"/portal/surveys/{my_survey}").status_code == 302
+
+
+@pytest.mark.parametrize(("method", "path", "data"), SURVEY_ID_PATHS)
+def test_another_clients_survey_id_answers_404_on_every_path(
+    app, client, member, other_company, method, path, data
+):
+    with app.app_context():
+        zenith = db.session.get(Client, other_company.id)
+        theirs = sent_survey("nps", client=zenith, contacts=contacts_of(zenith, 1)).id
+    sign_in(client, member.username)
+    token = csrf_token(client, "/portal/")
+    url = path.format(survey_id=theirs)
+    response = client.open(url, method=method, data={**data, "csrf_token": token})
+    assert response.status_code == 404
+    assert other_company.name not in response.get_data(as_text=True)
+    missing = client.open(
+        path.format(survey_id=999999), method=method, data={**data, "csrf_token": token}
+    )
+    assert missing.status_code == 404
+    assert responses(app) == 0
