@@ -41,6 +41,7 @@ from .demo_data import (
     DemoClient,
 )
 from .demo_recruiting import load_recruiting
+from .demo_surveys import load_surveys
 
 # ---------------------------------------------------------------- logins (listed in the README)
 # ---------------------------------------------------------------- loading
@@ -112,6 +113,7 @@ def load_demo() -> list[str]:
     load_recruiting(staff, count)
     load_commercial(staff, count)
     load_billing(staff, count)
+    load_surveys(staff, count)
     db.session.commit()
     return _summary(created)
 
