@@ -54,6 +54,37 @@ def send_survey_later(survey_id: int):
     return enqueue(send_survey, survey_id)
 
 
+def create_and_send(
+    client,
+    kind: str,
+    contacts: list,
+    project=None,
+    by=None,
+    expires_in_days: int = 14,
+    send_at: datetime | None = None,
+) -> Survey:
+    """Create a survey of ``kind`` for ``client``'s ``contacts`` and send it (the entry point
+    of an automated step, e.g. a workflow's completion survey): committed, the invitations
+    queued after the commit (or the survey scheduled for ``send_at``).
+
+    :raise SurveyError: naming the field for a rule it breaks (nothing is committed then).
+    """
+    survey = Survey.create_for(
+        client,
+        kind,
+        contacts,
+        project=project,
+        by=by,
+        expires_in_days=expires_in_days,
+        send_at=send_at,
+    )
+    now = survey.action_send(by)
+    db.session.commit()
+    if now:
+        send_survey_later(survey.id)
+    return survey
+
+
 @job
 def send_survey(survey_id: int, now: datetime | None = None) -> SurveyRun:
     """Mail each recipient of a sent, open survey who was not mailed (nor skipped) yet."""

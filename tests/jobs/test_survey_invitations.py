@@ -124,3 +124,15 @@ def test_the_send_surveys_command_reports_what_it_did(app):
     result = app.test_cli_runner().invoke(args=["clientdesk", "send-surveys"])
     assert result.exit_code == 0, result.output
     assert "1 survey(s) sent: 1 invitation(s) queued, 0 skipped." in result.output
+
+
+def test_an_automated_step_creates_and_sends_a_completion_survey():
+    from jobs.surveys import create_and_send
+    from tests.factories import ProjectFactory
+
+    client = ClientFactory()
+    project = ProjectFactory(client=client, name="Warehouse leads")
+    survey = create_and_send(client, "project_completion", contacts_of(client, 2), project=project)
+    assert survey.status == "sent" and survey.project_id == project.id
+    assert len(outbox()) == 2
+    assert outbox()[0].subject == "How did we do on Warehouse leads?"
