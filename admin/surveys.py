@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
+from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.security.decorators import has_access, permission_name
@@ -40,7 +41,7 @@ from models import (
 )
 from models.surveys import KIND_LABELS, SURVEY_KINDS
 
-from .base import READ_WRITE, RulesModelView, field_error, id_fits
+from .base import READ_WRITE, RulesModelView, field_error, id_fits, selected_visible
 from .fields import choice
 from .formats import when
 from .meetings import UTCDateTimeField
@@ -71,7 +72,12 @@ class SurveyView(RulesModelView):
     datamodel = EagerInterface(Survey, (selectinload(Survey.recipients),))
     class_permission_name = "Survey"
     base_permissions = RESOURCE_PERMISSIONS["Survey"]
-    method_permission_name = {**READ_WRITE, "send_survey": "send", "close_survey": "send"}
+    method_permission_name = {
+        **READ_WRITE,
+        "send_survey": "send",
+        "close_survey": "send",
+        "send": "send",
+    }
     base_filters = [visible_to_user()]
     # Surveys are kept (their answers feed the results); a sent one does not change.
     exclude_route_methods = {"delete", "edit"}
@@ -180,6 +186,22 @@ class SurveyView(RulesModelView):
             when=when,
             title=survey.title,
         )
+
+    @action("send", "Send", "Send the selected draft surveys?", "fa-paper-plane", single=False)
+    def send(self, items):
+        """Send each selected draft; a refusal is flashed with the model's message."""
+        for survey in selected_visible([item for item in items if item is not None], self):
+            try:
+                now = survey.action_send(acting_user())
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                flash(f"{survey.title}: {error.message}", "danger")
+                continue
+            if now:
+                send_survey_later(survey.id)
+            flash(f"{survey.title}: {survey.status_label.lower()}.", "success")
+        return redirect(request.referrer or self.get_redirect())
 
     @expose("/send/<int:pk>", methods=["POST"])
     @has_access

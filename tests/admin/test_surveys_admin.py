@@ -175,3 +175,15 @@ def test_a_period_with_no_answers_says_so(app, world):
     later = (utcnow() + timedelta(days=400)).date().isoformat()
     page = http.get(f"/survey-results/?since={later}").get_data(as_text=True)
     assert 'id="no-results"' in page
+
+
+def test_the_list_action_sends_the_selected_drafts(app, world):
+    http = signed_in(app, "Account Manager", world["client"])
+    token = csrf_token(http, "/surveyview/list/")
+    http.post(
+        "/surveyview/action_post",
+        data={"csrf_token": token, "action": "send", "rowid": [world["draft"], world["hidden"]]},
+    )
+    with app.app_context():
+        assert db.session.get(Survey, world["draft"]).status == "sent"
+        assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "survey")).all()
