@@ -30,7 +30,6 @@ def _area_label(label: str) -> tuple[str, str]:
 AREA_LABELS = {area: _area_label(label) for area, (_attr, label) in ClientContact.AREAS.items()}
 
 
-
 @bp.context_processor
 def portal_context() -> dict:
     """What every portal template may show: the signed-in contact's link and the area names."""
