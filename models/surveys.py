@@ -1,6 +1,6 @@
 """Satisfaction surveys: NPS, CSAT and project completion, sent to a client's contacts.
 
-Each kind's questions are defined once, in ``QUESTION_SETS``; a new survey copies them as
+Each kind's questions are defined once, in ``models.survey_questions``; a new survey copies them as
 ``SurveyQuestion`` rows, so a later edit of the definitions never changes a survey already
 created (nor the meaning of its answers). A survey belongs to a client (optionally one of the
 client's projects), is sent on its send date and expires at ``expires_at``. Each recipient is a
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_appbuilder.security.sqla.models import User
@@ -38,19 +37,19 @@ from .clients import Client, _choice_sql, _session
 from .contacts import Contact
 from .privacy import PERSONAL_DATA, PersonalData, column_is
 from .projects import Project
+from .survey_questions import (  # noqa: F401  (re-exported: the kinds and their questions)
+    ANSWER_TYPES,
+    KIND_LABELS,
+    MEASURES,
+    QUESTION_SETS,
+    SURVEY_KINDS,
+    TEXT_MAX,
+    QuestionDef,
+)
 
-SURVEY_KINDS = ("nps", "csat", "project_completion")
-KIND_LABELS = {
-    "nps": "Net Promoter Score",
-    "csat": "Customer satisfaction",
-    "project_completion": "Project completion",
-}
 SURVEY_STATUSES = ("draft", "scheduled", "sent", "closed")
 STATUS_LABELS = {"draft": "Draft", "scheduled": "Scheduled", "sent": "Sent", "closed": "Closed"}
-ANSWER_TYPES = ("scale", "text")
-MEASURES = ("nps", "csat")
 DEFAULT_EXPIRY_DAYS = 14
-TEXT_MAX = 5000
 
 
 class SurveyError(DomainError):
@@ -79,77 +78,6 @@ class SurveyLinkUnknownError(SurveyError):
     """No recipient holds this token (mistyped, or never sent)."""
 
     status_code = 404
-
-
-@dataclass(frozen=True)
-class QuestionDef:
-    """One question of a kind: a scale from ``low`` to ``high`` or free text.
-
-    ``measure`` names the figure the answer feeds (``nps``: 0 to 10, ``csat``: 1 to 5).
-    """
-
-    key: str
-    text: str
-    answer_type: str = "scale"
-    low: int | None = None
-    high: int | None = None
-    required: bool = True
-    measure: str | None = None
-    low_label: str | None = None
-    high_label: str | None = None
-
-
-RECOMMEND = QuestionDef(
-    "recommend",
-    "How likely are you to recommend us to a friend or colleague?",
-    low=0,
-    high=10,
-    measure="nps",
-    low_label="Not at all likely",
-    high_label="Extremely likely",
-)
-
-
-def _rating(key: str, text: str, measure: str | None = None) -> QuestionDef:
-    return QuestionDef(
-        key, text, low=1, high=5, measure=measure, low_label="Very poor", high_label="Excellent"
-    )
-
-
-QUESTION_SETS: dict[str, tuple[QuestionDef, ...]] = {
-    "nps": (
-        RECOMMEND,
-        QuestionDef("reason", "What is the main reason for your score?", "text", required=False),
-    ),
-    "csat": (
-        QuestionDef(
-            "satisfaction",
-            "Overall, how satisfied are you with our service?",
-            low=1,
-            high=5,
-            measure="csat",
-            low_label="Very dissatisfied",
-            high_label="Very satisfied",
-        ),
-        QuestionDef("comments", "Anything you would like to tell us?", "text", required=False),
-    ),
-    "project_completion": (
-        _rating("quality", "Quality of the candidates presented"),
-        _rating("communication", "Communication with our team"),
-        _rating("speed", "Speed of the search"),
-        QuestionDef(
-            "overall",
-            "Overall, how satisfied are you with this project?",
-            low=1,
-            high=5,
-            measure="csat",
-            low_label="Very dissatisfied",
-            high_label="Very satisfied",
-        ),
-        RECOMMEND,
-        QuestionDef("comments", "What could we have done better?", "text", required=False),
-    ),
-}
 
 
 def hash_token(token: str) -> str:
