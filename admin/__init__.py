@@ -161,3 +161,12 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(WorkflowStepView)
     appbuilder.add_api(WorkflowApi)
     appbuilder.add_api(WorkflowRunApi)
+    # Communication (issue 7): satisfaction surveys, their results and their API.
+    from .surveys import SurveyResultsView, SurveyView
+    from .surveys_api import SurveyApi
+
+    appbuilder.add_view(SurveyView, "Surveys", icon="fa-smile-o", category="Communication")
+    appbuilder.add_view(
+        SurveyResultsView, "Survey results", icon="fa-line-chart", category="Communication"
+    )
+    appbuilder.add_api(SurveyApi)

@@ -129,6 +129,21 @@ def feedback_reminders(days: int | None) -> None:
         click.echo(f"application #{application_id}: {who}skipped, {reason}")
 
 
+@cli.command("send-surveys")
+def send_surveys() -> None:
+    """Send the scheduled satisfaction surveys whose send date came, and any invitation a sent
+    survey still owes (run it every few minutes; each recipient is mailed once)."""
+    from jobs.surveys import send_due_surveys
+
+    run = send_due_surveys()
+    click.echo(
+        f"{len(run.surveys)} survey(s) sent: {len(run.messages)} invitation(s) queued, "
+        f"{len(run.skipped)} skipped."
+    )
+    for recipient_id, contact, reason in run.skipped:
+        click.echo(f"recipient #{recipient_id}: {contact} skipped, {reason}")
+
+
 @cli.command("expire-quotes")
 def expire_quotes_command() -> None:
     """Mark every sent or viewed quote past its valid-until date as expired (run it daily)."""

@@ -46,6 +46,7 @@ from .demo_data import (
     DemoClient,
 )
 from .demo_recruiting import load_recruiting
+from .demo_surveys import load_surveys
 
 # ---------------------------------------------------------------- logins (listed in the README)
 # ---------------------------------------------------------------- loading
@@ -123,6 +124,7 @@ def load_demo() -> list[str]:
     # Shipped paused, as for a real agency: someone reads the templates before clients are mailed.
     count("workflows (paused)", len(load_default_workflows(db.session).created))
     load_conversations(staff, count)
+    load_surveys(staff, count)
     db.session.commit()
     return _summary(created)
 

@@ -13,7 +13,6 @@ transaction, then fails) and sends nothing.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -212,24 +211,23 @@ def _send(run: WorkflowRun, workflow: Workflow, step: WorkflowStep) -> Sending:
 
 
 def create_survey_for_step(run: WorkflowRun, contact, client, records: dict):
-    """The survey a workflow step mails to ``contact`` (the completion survey): returns
-    ``(survey, url)``, the survey for ``{{ survey.* }}`` and its token link for
-    ``{{ links.survey }}``.
-
-    Surveys are another module's (``models/surveys.py``): this calls its
-    ``survey_for_workflow_step(run, contact, client, records) -> (survey, url)``, which creates
-    the survey for the run's record (its project) and adds it to the session, uncommitted.
-
-    :raise StepSkipped: "surveys are not available" while that module or function is missing.
+    """The survey a workflow step mails to ``contact`` (the completion survey, about the run's
+    project): returns ``(survey, url)``, the survey for ``{{ survey.* }}`` and the contact's
+    token link for ``{{ links.survey }}``. Added to the session with the run, not committed;
+    the recipient is stamped as mailed, so the survey's own invitation job never mails it
+    again (the workflow's mail is the invitation).
     """
-    if importlib.util.find_spec("models.surveys") is None:
-        raise StepSkipped("surveys are not available")
-    from models import surveys
+    from models.surveys import Survey
 
-    create = getattr(surveys, "survey_for_workflow_step", None)
-    if create is None:
-        raise StepSkipped("surveys are not available")
-    return create(run, contact, client, records)
+    from .surveys import survey_link
+
+    now = utcnow()
+    survey = Survey.create_for(client, "project_completion", [contact], records.get("project"))
+    survey.action_send(now=now)
+    [recipient] = survey.recipients
+    token = recipient.issue_token()
+    recipient.sent_at = now
+    return survey, survey_link(token)
 
 
 def _record_sending(run: WorkflowRun, sending: Sending) -> None:

@@ -62,7 +62,7 @@ from .evaluations import Evaluation, EvaluationError
 from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
-from .messaging import MessageError, OutboxMessage, record_response
+from .messaging import MessageError, OutboxMessage, mark_mails_answered
 from .notes import Note, NoteError
 from .offers import Offer, OfferError, OfferRound, OfferStateError
 from .payments import ClientCredit, Payment, PaymentCheckout, ProviderEvent
@@ -78,6 +78,17 @@ from .recruiting import (
     JobOrderTransitionError,
 )
 from .segments import REVENUE_BANDS, SavedFilter
+from .survey_responses import SurveyAnswerError, SurveyResponse, record_response, survey_results
+from .surveys import (
+    Survey,
+    SurveyAnsweredError,
+    SurveyError,
+    SurveyExpiredError,
+    SurveyLinkUnknownError,
+    SurveyQuestion,
+    SurveyRecipient,
+    SurveyStateError,
+)
 from .team import ClientTeamMember, client_visibility, visible_client_ids
 from .workflow_runs import WorkflowRun
 from .workflows import Workflow, WorkflowError, WorkflowStep
@@ -161,7 +172,7 @@ __all__ = [
     "MessageError",
     "TemplateRenderError",
     "TemplateVariableError",
-    "record_response",
+    "mark_mails_answered",
     "Model",
     "Note",
     "NoteError",
@@ -172,6 +183,16 @@ __all__ = [
     "PortalLogin",
     "REVENUE_BANDS",
     "SavedFilter",
+    "Survey",
+    "SurveyAnswerError",
+    "SurveyAnsweredError",
+    "SurveyError",
+    "SurveyExpiredError",
+    "SurveyLinkUnknownError",
+    "SurveyQuestion",
+    "SurveyRecipient",
+    "SurveyResponse",
+    "SurveyStateError",
     "Tag",
     "audit_paused",
     "client_visibility",
@@ -180,6 +201,8 @@ __all__ = [
     "grant_consent",
     "has_marketing_consent",
     "record_activity",
+    "record_response",
+    "survey_results",
     "utcnow",
     "visible_client_ids",
     "withdraw_consent",

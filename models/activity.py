@@ -51,6 +51,7 @@ ACTIVITY_KINDS = (
     "collection",
     "message",
     "workflow",
+    "survey",
 )
 
 

@@ -402,9 +402,9 @@ class Conversation(Model):
             actor=user,
         )
         if contact is not None:  # their answer to the mails we sent them lately
-            from .messaging import record_response
+            from .messaging import mark_mails_answered
 
-            record_response(session, contact.id, message.created_at)
+            mark_mails_answered(session, contact.id, message.created_at)
         return message
 
     def action_mark_read(self, side: str, at: datetime | None = None) -> None:

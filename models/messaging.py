@@ -188,7 +188,7 @@ class OutboxMessage(Model):
         return session.scalar(select(cls).where(cls.tracking_token == token))
 
 
-def record_response(session, contact_id: int | None, at: datetime | None = None) -> int:
+def mark_mails_answered(session, contact_id: int | None, at: datetime | None = None) -> int:
     """Count what ``contact_id`` just wrote as their response to the mails we sent them in the
     last ``RESPONSE_WINDOW`` and that nothing answered yet; returns how many (caller commits)."""
     if contact_id is None:

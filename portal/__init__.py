@@ -13,6 +13,7 @@ from . import (  # noqa: E402,F401
     quotes,
     review_links,
     routes,
+    survey_links,
     team,
     tracking,
 )

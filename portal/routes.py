@@ -14,6 +14,7 @@ from .access import client_query, current_client, current_link, portal_login_req
 from .billing import open_totals
 from .hiring_data import hiring_overview
 from .quotes import awaiting_answer
+from .survey_links import my_open_surveys
 
 # Dashboard cards of areas that later issues fill in: (area right, title, what it will hold).
 UPCOMING_CARDS: tuple[tuple[str, str, str], ...] = ()
@@ -63,4 +64,5 @@ def dashboard():
         hiring=hiring_overview() if link.may("hiring") else None,
         quotes=awaiting_answer() if link.may("signatory") else None,
         billing=open_totals(date.today()) if link.may("billing") else None,
+        surveys=my_open_surveys(),
     )

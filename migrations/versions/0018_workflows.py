@@ -2,7 +2,7 @@
 occurrence) and the messages each run queued; a project's completion time
 
 Revision ID: 0018_workflows
-Revises: 0016_conversations
+Revises: 0017_surveys
 Create Date: 2026-12-02 20:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0018_workflows"
-down_revision = "0016_conversations"
+down_revision = "0017_surveys"
 branch_labels = None
 depends_on = None
 

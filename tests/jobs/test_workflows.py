@@ -392,20 +392,33 @@ def test_project_completed_fires_when_the_status_becomes_completed():
     assert [m.subject for m in outbox()] == [f"{project.name} is complete"]
 
 
-def test_a_survey_step_is_skipped_while_surveys_are_not_available():
+def test_the_completion_survey_step_mails_each_contact_their_own_survey_link(client):
+    from models.surveys import Survey, SurveyRecipient
+
     template = EmailTemplateFactory(
         category="surveys", subject="How did {{ project.name }} go?",
-        body="Tell us: {{ links.survey }} ({{ survey.title }})",
+        body="Tell us: {{ links.survey }} (open until {{ survey.expires_on }})",
     )  # fmt: skip
     make_workflow("project_completed", template, active_since=a_while_ago(1))
     project = ProjectFactory()
-    primary(project.client)
+    link = primary(project.client)
     project.status = "completed"
     db.session.commit()
     run_workflows()
+    run_workflows()  # the second sweep creates no second survey
     [run] = runs()
-    assert (run.outcome, run.reason) == ("skipped", "surveys are not available")
-    assert outbox() == []
+    [message] = outbox()
+    assert run.outcome == "sent" and message.contact_id == link.contact_id
+    [survey] = db.session.scalars(select(Survey)).all()
+    assert (survey.kind, survey.project_id, survey.status) == (
+        "project_completion", project.id, "sent"
+    )
+    [recipient] = db.session.scalars(select(SurveyRecipient)).all()
+    assert recipient.contact_id == link.contact_id and recipient.sent_at is not None
+    link = message.body_text.split("Tell us: ")[1].split()[0]
+    assert link.startswith("http://portal.test/portal/survey/")
+    page = client.get(link.removeprefix("http://portal.test"))
+    assert page.status_code == 200 and project.name in page.get_data(as_text=True)
 
 
 def test_a_quote_not_viewed_after_n_days_is_followed_up():

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models import EmailTemplate, MessageError, OutboxMessage, record_response, utcnow
+from models import EmailTemplate, MessageError, OutboxMessage, mark_mails_answered, utcnow
 from models.mail_context import template_context, text_to_html
 from models.mail_templates import TemplateRenderError, check_source, render_message
 from tests.factories import ClientContactFactory, ClientFactory, issued_invoice
@@ -127,7 +127,7 @@ def test_a_contacts_answer_marks_the_mails_sent_to_them_lately_as_responded():
     )
     db.session.add_all([recent, old])
     db.session.commit()
-    assert record_response(db.session, link.contact_id) == 1
+    assert mark_mails_answered(db.session, link.contact_id) == 1
     db.session.commit()
     db.session.expire_all()
     assert recent.responded_at is not None and old.responded_at is None

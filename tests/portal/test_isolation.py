@@ -3,7 +3,8 @@
 Every portal URL that takes a record id is listed in ``ID_PATHS`` (the hiring ones in
 ``test_hiring_isolation.HIRING_ID_PATHS``, the quote ones in ``test_quotes.QUOTE_ID_PATHS``,
 the billing ones in ``test_billing.BILLING_ID_PATHS``, the conversation ones in
-``test_conversations.CONVERSATION_ID_PATHS``, probed there with their own records);
+``test_conversations.CONVERSATION_ID_PATHS`` and the survey ones in
+``test_surveys.SURVEY_ID_PATHS``, probed there with their own records);
 a guard test fails when a new one is added to the blueprint without being added to one of them.
 """
 
@@ -21,6 +22,7 @@ from .test_billing import BILLING_ID_PATHS
 from .test_conversations import CONVERSATION_ID_PATHS
 from .test_hiring_isolation import HIRING_ID_PATHS
 from .test_quotes import QUOTE_ID_PATHS
+from .test_surveys import SURVEY_ID_PATHS
 
 # (method, path with {placeholders}, form data): every portal path that takes an id.
 ID_PATHS = [
@@ -34,6 +36,7 @@ NOT_CLIENT_RECORDS = {
     # Mail tracking: the token names one outgoing message and shows nothing of it.
     "/portal/t/{token}/o.gif",
     "/portal/t/{token}/c",
+    "/portal/survey/{token}",
 }
 
 
@@ -50,6 +53,7 @@ def test_every_portal_path_with_an_id_is_covered_by_the_isolation_test(app):
         + QUOTE_ID_PATHS
         + BILLING_ID_PATHS
         + CONVERSATION_ID_PATHS
+        + SURVEY_ID_PATHS
     }
     assert portal_paths - NOT_CLIENT_RECORDS == covered
 
