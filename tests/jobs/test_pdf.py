@@ -118,12 +118,10 @@ def test_pages_are_numbered_page_n_of_m(ctx):
     assert "Q-2026-0042" in pages[1]  # the running footer names the document on every page
 
 
-def test_the_letterhead_uses_the_configured_agency_name(app, ctx):
-    app.config["AGENCY_NAME"] = "Harborview Search Partners"
-    try:
-        text = "\n".join(pdf_pages(sample([line(1)])))
-    finally:
-        del app.config["AGENCY_NAME"]
+def test_the_letterhead_uses_the_configured_agency_name(app, ctx, monkeypatch):
+    # monkeypatch puts the suite's own name back (deleting it broke later tests' mails).
+    monkeypatch.setitem(app.config, "AGENCY_NAME", "Harborview Search Partners")
+    text = "\n".join(pdf_pages(sample([line(1)])))
     assert "Harborview Search Partners" in text and "Northstar" not in text
 
 
