@@ -162,6 +162,8 @@ def _job(client, project, row, manager, admin, recruiter) -> JobOrder:
         requirements="5+ years in a similar role\nTeam leadership\nStrong stakeholder management",
         location=client.locations[0].city if client.locations else None,
         fee_type=fee_type,
+        # the fixed-fee roles are sold as contract staffing; the others follow their fee type
+        service_type="contract staffing" if fee_type == "fixed" else None,
         fee=Decimal(fee),
         currency=currency,
         salary_max=Decimal(salary_max) if salary_max else None,

@@ -13,6 +13,7 @@ from models.recruiting import (
     LEVELS,
     PAYMENT_TERMS,
     QUALITY_LEVELS,
+    SERVICE_TYPES,
     URGENCIES,
     WORK_TYPES,
     status_label,
@@ -43,6 +44,7 @@ JOB_ORDER_FIELDSETS = [
     (
         "Commercial terms",
         [
+            "service_type",
             "fee_type",
             "fee",
             "retainer_stages",
@@ -81,6 +83,7 @@ JOB_ORDER_CHOICES = {
     "fee_type": choice(
         "Fee type", FEE_TYPES, blank=None, default="percentage", labels=FEE_TYPE_LABELS
     ),
+    "service_type": choice("Service type", SERVICE_TYPES, blank=None, default=SERVICE_TYPES[1]),
     "payment_terms": choice("Payment terms", PAYMENT_TERMS, labels=_words(PAYMENT_TERMS)),
     "guarantee_remedy": choice(
         "Guarantee remedy", GUARANTEE_REMEDIES, labels=_words(GUARANTEE_REMEDIES)
@@ -96,6 +99,7 @@ JOB_ORDER_LABELS = {
     "salary_min": "Salary min",
     "salary_max": "Salary max",
     "fee_type": "Fee type",
+    "service_type": "Service type",
     "retainer_stages": "Retainer stages",
     "timeline_days": "Timeline (days)",
     "replacement_guarantee_days": "Replacement guarantee (days)",

@@ -25,6 +25,7 @@ from models.recruiting import (
     LEVELS,
     PAYMENT_TERMS,
     QUALITY_LEVELS,
+    SERVICE_TYPES,
     STAKEHOLDER_ROLES,
     STATUSES,
     URGENCIES,
@@ -71,6 +72,7 @@ class JobDetails(Schema):
 class CommercialTerms(Schema):
     fee = Money()
     fee_type = Choice(FEE_TYPES, data_key="feeType", allow_none=False)
+    service_type = Choice(SERVICE_TYPES, data_key="serviceType", allow_none=False)
     timeline_days = Days(data_key="timeline")
     replacement_guarantee_days = Count(0, 3650, data_key="replacementGuarantee")
     guarantee_remedy = Choice(GUARANTEE_REMEDIES, data_key="guaranteeRemedy")

@@ -44,18 +44,11 @@ from .base import (
 )
 from .clients import CURRENCIES, Client, _blank, _choice_sql, _session
 from .privacy import PERSONAL_DATA, PersonalData, column_is
-from .recruiting import MONEY_MAX, PAYMENT_TERMS
+from .recruiting import MONEY_MAX, PAYMENT_TERMS, SERVICE_TYPES
 
 if TYPE_CHECKING:
     from .contacts import Contact
 
-SERVICE_TYPES = (
-    "retained executive search",
-    "contingency recruitment",
-    "contract staffing",
-    "volume recruitment",
-    "specialised consulting",
-)
 QUOTE_STATUSES = ("draft", "sent", "viewed", "accepted", "declined", "expired", "revised")
 # Statuses in which the client may still answer.
 OPEN_STATUSES = ("sent", "viewed")

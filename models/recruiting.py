@@ -59,6 +59,21 @@ if TYPE_CHECKING:
 LEVELS = ("entry", "junior", "mid", "senior", "lead", "manager", "director", "executive")
 WORK_TYPES = ("onsite", "hybrid", "remote")
 FEE_TYPES = ("percentage", "fixed", "retained")
+# What the agency sells (quote and contract lines, job orders); KPIs are reported per service type.
+SERVICE_TYPES = (
+    "retained executive search",
+    "contingency recruitment",
+    "contract staffing",
+    "volume recruitment",
+    "specialised consulting",
+)
+
+
+def default_service_type(fee_type: str | None) -> str:
+    """The service type a job order is sold as when none is chosen: a retained fee is retained
+    executive search; a percentage or fixed fee is contingency recruitment."""
+    return SERVICE_TYPES[0] if fee_type == "retained" else SERVICE_TYPES[1]
+
 FEE_TYPE_LABELS = {
     "percentage": "Percentage of first-year salary",
     "fixed": "Fixed fee",
@@ -169,6 +184,9 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
     __table_args__ = (
         CheckConstraint(_choice_sql("status", STATUSES), name="ck_job_order_status"),
         CheckConstraint(_choice_sql("fee_type", FEE_TYPES), name="ck_job_order_fee_type"),
+        CheckConstraint(
+            _choice_sql("service_type", SERVICE_TYPES), name="ck_job_order_service_type"
+        ),
         CheckConstraint(_choice_sql("urgency", URGENCIES), name="ck_job_order_urgency"),
     )
 
@@ -196,6 +214,15 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
     # -- columns: commercial terms
     fee_type: Mapped[str] = mapped_column(
         String(12), nullable=False, default="percentage", active_history=True
+    )
+    # What is sold (SERVICE_TYPES); when none is given, default_service_type(fee_type).
+    service_type: Mapped[str] = mapped_column(
+        String(40),
+        nullable=False,
+        index=True,
+        default=lambda context: default_service_type(
+            context.get_current_parameters().get("fee_type")
+        ),
     )
     # The amount for a fixed or retained fee; the percentage (e.g. 20.00) for a percentage fee.
     fee: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), active_history=True)
@@ -333,12 +360,15 @@ class JobOrder(ConstructorDefaults, TimestampMixin, Model):
             ("level", LEVELS),
             ("work_type", WORK_TYPES),
             ("fee_type", FEE_TYPES),
+            ("service_type", SERVICE_TYPES),
             ("payment_terms", PAYMENT_TERMS),
             ("urgency", URGENCIES),
             ("quality_level", QUALITY_LEVELS),
             ("cultural_fit", CULTURAL_FIT),
         ):
             value = getattr(self, field)
+            if field == "service_type" and value is None:
+                continue  # the insert default fills it from the fee type
             required = field in ("fee_type", "urgency")
             if (value is None and required) or (value is not None and value not in allowed):
                 label = field.replace("_", " ").capitalize()

@@ -85,6 +85,8 @@ def test_the_seed_job_order_posts_and_reads_back_in_the_same_shape(app, world):
         "fee": "75000.00",
         "estimatedFee": "75000.00",
         "retainerStages": None,
+        # not in the seed: a fixed fee is sold as contingency recruitment by default
+        "serviceType": "contingency recruitment",
     }
     assert job["priorities"] == SEED["priorities"]
     assert job["status"] == "draft" and job["reference"] == f"JO-{pk:05d}"

@@ -335,3 +335,27 @@ def test_recruiters_proposed_at_the_first_level_are_assigned_by_the_final_approv
     db.session.commit()
     assert job.status == "approved" and job.recruiters == [recruiter]
     assert db.session.query(ClientTeamMember).filter_by(client_id=job.client_id).count() == 1
+
+
+@pytest.mark.parametrize(
+    "fee_type, expected",
+    [
+        ("retained", "retained executive search"),
+        ("percentage", "contingency recruitment"),
+        ("fixed", "contingency recruitment"),
+    ],
+)
+def test_a_job_order_without_a_service_type_is_sold_as_its_fee_type_suggests(fee_type, expected):
+    job = JobOrderFactory(fee_type=fee_type, fee=Decimal("20"), service_type=None)
+    db.session.flush()
+    assert job.service_type == expected
+
+
+def test_a_chosen_service_type_is_kept_and_an_unknown_one_is_refused_naming_the_field():
+    job = JobOrderFactory(fee_type="fixed", service_type="contract staffing")
+    db.session.flush()
+    assert job.service_type == "contract staffing"
+    job.service_type = "bartering"
+    with pytest.raises(JobOrderError, match="Service type must be one of") as refused:
+        job.validate()
+    assert refused.value.field == "service_type"
