@@ -137,11 +137,36 @@ def _clean_database(request):
         tables = [t for t in reversed(Model.metadata.sorted_tables) if t.name not in KEPT_TABLES]
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                _truncate_used(connection, [t.name for t in tables])
             else:
                 for table in tables:
                     connection.execute(table.delete())
+
+
+def _truncate_used(connection, names: list[str]) -> None:
+    """Empty the tables a test wrote to and restart the sequences it advanced, as if every
+    table had been truncated with RESTART IDENTITY: a TRUNCATE costs the same whether a
+    table holds rows or not, and a test touches a handful of the ~90 tables."""
+    probe = " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in names
+    )
+    written = connection.execute(text(probe)).scalars().all()
+    if written:
+        listed = ", ".join(f'"{name}"' for name in written)
+        connection.execute(text(f"TRUNCATE {listed} CASCADE"))
+    # every sequence owned by one of these tables that has handed out a value, even if the
+    # rows it numbered were rolled back
+    connection.execute(
+        text(
+            "SELECT setval(format('%I.%I', s.schemaname, s.sequencename), 1, false) "
+            "FROM pg_sequences s "
+            "JOIN pg_class seq ON seq.relname = s.sequencename "
+            "JOIN pg_depend d ON d.objid = seq.oid AND d.deptype IN ('a', 'i') "
+            "JOIN pg_class owner ON owner.oid = d.refobjid "
+            "WHERE s.last_value IS NOT NULL AND owner.relname = ANY(:names)"
+        ),
+        {"names": names},
+    )
 
 
 @pytest.fixture
