@@ -223,3 +223,36 @@ def clients_at_risk(session, limit: int = 10, as_of: date | None = None) -> list
 
 def score_history(session, client_id: int, limit: int = 90) -> list[HealthSnapshot]:
     return history(session, client_id, limit)
+
+
+@dataclass
+class HealthRow:
+    """One line of the clients' health table: the score now against the last snapshot."""
+
+    client_id: int
+    client_name: str
+    health: Health
+    last_snapshot: HealthSnapshot | None
+
+    @property
+    def change(self) -> int | None:
+        last = self.last_snapshot
+        if last is None or last.score is None or self.health.score is None:
+            return None
+        return self.health.score - last.score
+
+
+def health_table(session, client_ids, as_of: date | None = None) -> list[HealthRow]:
+    """The health of ``client_ids`` with each one's latest snapshot, by client name (a fixed
+    number of queries)."""
+    client_ids = list(client_ids)
+    scores = health_scores(session, client_ids, as_of)
+    as_of = next(iter(scores.values())).as_of if scores else (as_of or date.today())
+    last = snapshots_on_or_before(session, client_ids, as_of)
+    names = session.execute(
+        select(Client.id, Client.name).where(Client.id.in_(client_ids or [-1]))
+    ).all()
+    return sorted(
+        (HealthRow(cid, name, scores[cid], last.get(cid)) for cid, name in names),
+        key=lambda row: (row.client_name.lower(), row.client_id),
+    )
