@@ -73,7 +73,7 @@ def test_the_health_tab_shows_the_factors_the_mover_and_the_rules_that_fired(app
     top = re.search(r'id="health-top-mover">([^<]+)</strong>\s*\((-[\d.]+) points\)', tab)
     assert top and top.group(1) == "Payment behaviour"
     # The fired rules, by name, with their text and figures.
-    assert 'data-rule="long_overdue"' in tab
+    assert 'data-rule="long_overdue"' in tab and 'data-rule="low_score"' in tab
     assert "An invoice more than 60 days overdue." in tab
     assert 'data-rule="no_engagement"' in tab and "days: 75" in tab
     assert '<polyline fill="none"' in tab  # the history line

@@ -3,7 +3,11 @@ command and the schedule run the same job."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +21,7 @@ from tests.factories import ClientFactory, issued_invoice
 pytestmark = pytest.mark.usefixtures("ctx")
 
 TODAY = date.today()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def snapshot_rows():
@@ -69,3 +74,39 @@ def test_the_command_stores_the_day_and_the_schedule_runs_it_daily(app):
     assert db.session.scalar(select(func.count(HealthSnapshot.id))) == 1
     daily = next(job for job in JOBS if job["name"] == "health_snapshots")
     assert daily["func"] is take_snapshots and daily["interval"] == 24 * 3600
+
+
+@pytest.mark.redis
+def test_enqueued_on_redis_a_real_rq_worker_takes_the_snapshots(
+    app, redis_url, database_url, monkeypatch
+):
+    from redis import Redis
+    from rq import Queue
+
+    client = ClientFactory()
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    Queue("clientdesk", connection=Redis.from_url(redis_url)).empty()
+    queued = enqueue_snapshots(TODAY - timedelta(days=2))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "worker-test-secret-0123456789abcdef",
+        "PYTHONPATH": str(ROOT),
+    }
+    rq = Path(sys.executable).parent / "rq"
+    worker = [str(rq), "worker", "--burst", "--worker-class", "rq.worker.SimpleWorker"]
+    result = subprocess.run(
+        [*worker, "--url", redis_url, "clientdesk"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    queued.refresh()
+    assert queued.return_value() == 1
+    db.session.expire_all()
+    [(client_id, day, _score)] = snapshot_rows()
+    assert (client_id, day) == (client.id, TODAY - timedelta(days=2))

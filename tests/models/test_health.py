@@ -309,3 +309,17 @@ def test_health_scores_issues_the_same_number_of_queries_for_1_and_10_clients():
     many = count_queries(lambda: health_scores(db.session, ten, TODAY))
     assert single == many
     assert len(health_scores(db.session, ten, TODAY)) == 10
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def test_health_weights_come_from_the_environment_over_the_defaults():
+    from app import ConfigError, load_config
+
+    weights = load_config({"HEALTH_WEIGHTS": "payment=30, pipeline=0"})["HEALTH_WEIGHTS"]
+    assert weights["payment"] == D(30) and weights["pipeline"] == D(0)
+    assert weights["satisfaction"] == D(25)  # not named: its default
+    for bad in ("payment=-1", "speed=10", "payment=ten", ",".join(f"{k}=0" for k in weights)):
+        with pytest.raises(ConfigError, match="HEALTH_WEIGHTS"):
+            load_config({"HEALTH_WEIGHTS": bad})
