@@ -3,11 +3,7 @@ command and the schedule run the same job."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,11 +13,11 @@ from jobs.health import enqueue_snapshots, take_snapshots
 from jobs.schedule import JOBS
 from models.health_snapshots import HealthSnapshot
 from tests.factories import ClientFactory, issued_invoice
+from tests.jobs.rq_worker import run_burst_worker
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
 TODAY = date.today()
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def snapshot_rows():
@@ -87,24 +83,7 @@ def test_enqueued_on_redis_a_real_rq_worker_takes_the_snapshots(
     monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
     Queue("clientdesk", connection=Redis.from_url(redis_url)).empty()
     queued = enqueue_snapshots(TODAY - timedelta(days=2))
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "worker-test-secret-0123456789abcdef",
-        "PYTHONPATH": str(ROOT),
-    }
-    rq = Path(sys.executable).parent / "rq"
-    worker = [str(rq), "worker", "--burst", "--worker-class", "rq.worker.SimpleWorker"]
-    result = subprocess.run(
-        [*worker, "--url", redis_url, "clientdesk"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    run_burst_worker(redis_url, database_url)
     queued.refresh()
     assert queued.return_value() == 1
     db.session.expire_all()
