@@ -151,7 +151,8 @@ def health_scores(session, client_ids=None, as_of: date | None = None) -> dict[i
         client_ids = session.scalars(select(Client.id).where(Client.archived.is_(False))).all()
     client_ids = list(client_ids)
     weight = weights()
-    aging = aging_report(as_of)
+    # One client (its page, its API): its own aging rows only; otherwise every client's.
+    aging = aging_report(as_of, client_ids[0] if len(client_ids) == 1 else None)
     figures: dict[str, dict] = {}
     for key, _label, _unit, _rule, compute in FACTORS:
         if compute is payment_figures:
