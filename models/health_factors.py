@@ -81,7 +81,7 @@ def clamp(value: Decimal) -> Decimal:
 def linear_down(value: Decimal, full_at: Decimal, zero_at: Decimal) -> Decimal:
     """100 at or below ``full_at``, 0 at or above ``zero_at``, a straight line between."""
     if value <= full_at:
-        return HUNDRED
+        return q(HUNDRED)
     return clamp(HUNDRED * (zero_at - value) / (zero_at - full_at))
 
 
