@@ -75,6 +75,32 @@ def _days_list(env: dict, name: str, default: str) -> tuple[int, ...]:
     return days
 
 
+def _health_weights(env: dict) -> dict[str, Decimal]:
+    """``HEALTH_WEIGHTS``: ``factor=weight`` pairs, comma-separated; unnamed factors keep
+    their default weight (``models.health_factors.DEFAULT_WEIGHTS``)."""
+    from models.health_factors import DEFAULT_WEIGHTS
+
+    weights = {key: Decimal(value) for key, value in DEFAULT_WEIGHTS.items()}
+    for part in (env.get("HEALTH_WEIGHTS") or "").split(","):
+        if not part.strip():
+            continue
+        key, _, raw = part.partition("=")
+        key = key.strip()
+        try:
+            value = Decimal(raw.strip())
+        except InvalidOperation:
+            value = Decimal(-1)
+        if key not in weights or not value.is_finite() or value < 0:
+            raise ConfigError(
+                "clientdesk: HEALTH_WEIGHTS must be factor=weight pairs (weights 0 or more) "
+                f"of {', '.join(weights)}, e.g. payment=30,pipeline=5."
+            )
+        weights[key] = value
+    if not any(weights.values()):
+        raise ConfigError("clientdesk: HEALTH_WEIGHTS must give at least one factor a weight.")
+    return weights
+
+
 def load_config(env: dict | None = None) -> dict:
     """Configuration from the environment, as documented in the README."""
     env = dict(os.environ if env is None else env)
@@ -136,6 +162,8 @@ def load_config(env: dict | None = None) -> dict:
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": (env.get("STRIPE_API_BASE") or "https://api.stripe.com").rstrip("/"),
+        # The client health score's factor weights (normalised by their sum).
+        "HEALTH_WEIGHTS": _health_weights(env),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",
         "FAB_CREATE_DB": False,  # tables come from Alembic migrations

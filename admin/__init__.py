@@ -170,3 +170,13 @@ def register(appbuilder) -> None:
         SurveyResultsView, "Survey results", icon="fa-line-chart", category="Communication"
     )
     appbuilder.add_api(SurveyApi)
+    # Client performance (issue 8): the client health report, its API (the Health tab is on
+    # the client page).
+    from .health import ClientHealthView
+    from .health_api import ClientHealthApi, HealthListApi
+
+    appbuilder.add_view(
+        ClientHealthView, "Client health", icon="fa-heartbeat", category="Reports"
+    )
+    appbuilder.add_api(ClientHealthApi)
+    appbuilder.add_api(HealthListApi)

@@ -23,6 +23,7 @@ from models.clients import CLIENT_STATUSES
 
 from .base import READ_WRITE, RulesModelView, apply_to_selected
 from .formats import when
+from .health import health_tab
 from .job_order_fields import status_badge
 from .job_orders import client_jobs
 from .roles import RESOURCE_PERMISSIONS
@@ -211,6 +212,7 @@ class ClientPage:
             job_badge=status_badge,
             may_add_job=self.appbuilder.sm.has_access("can_write", "JobOrder"),
             **self._billing(client),
+            **health_tab(self.appbuilder.sm, client),
         )
 
     def _billing(self, client) -> dict:

@@ -266,3 +266,16 @@ def load_workflows_command(active: bool) -> None:
     db.session.commit()
     for line in result.lines():
         click.echo(line)
+
+
+@cli.command("health-snapshots")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day to snapshot (YYYY-MM-DD; default today).")
+def health_snapshots(day) -> None:
+    """Store every client's health score, factors and flags for the day (run it daily; a
+    second run that day replaces the day's snapshots, never duplicates them)."""
+    from jobs.health import take_snapshots
+
+    day = day.date() if day else None
+    written = take_snapshots(day)
+    click.echo(f"{written} client health snapshot(s) stored for {day or 'today'}.")

@@ -45,6 +45,7 @@ from .demo_data import (
     VAT_COUNTRIES,
     DemoClient,
 )
+from .demo_health import load_health
 from .demo_recruiting import load_recruiting
 from .demo_surveys import load_surveys
 
@@ -125,6 +126,7 @@ def load_demo() -> list[str]:
     count("workflows (paused)", len(load_default_workflows(db.session).created))
     load_conversations(staff, count)
     load_surveys(staff, count)
+    load_health(count)  # client health snapshots of past days (issue 8)
     db.session.commit()
     return _summary(created)
 

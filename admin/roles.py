@@ -168,6 +168,14 @@ MENU_RESOURCES = {
     "Survey results": "Survey",
 }
 
+# Client health (issue 8): the score, its factors, flags and snapshots, read-only; Account
+# Managers and Finance read it (it shows payment behaviour), Recruiters do not.
+RESOURCE_PERMISSIONS["ClientHealth"] = ["can_read"]
+MATRIX[ROLE_ACCOUNT_MANAGER]["ClientHealth"] = {"read"}
+MATRIX[ROLE_FINANCE]["ClientHealth"] = {"read"}
+MENU_RESOURCES["Client health"] = "ClientHealth"
+MENU_RESOURCES.setdefault("Reports", "ClientHealth")
+
 # Every staff user may see and edit their own profile and password, and read the API's docs.
 SELF_SERVICE = [
     ("can_get", "OpenApi"),

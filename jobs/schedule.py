@@ -8,6 +8,7 @@ overlapping the next tick, or a retried job sends nothing twice.
 |---|---|---|
 | ``jobs.workflows.run_workflows`` | 5 minutes | the workflow steps that came due |
 | ``jobs.schedule.retry_mail`` | minute | failed mail whose next attempt is due |
+| ``jobs.health.take_snapshots`` | day | the clients' health snapshots (one per client and day) |
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 from rq import cron
 
 from . import QUEUE_NAME, job
+from .health import take_snapshots
 from .mail import retry_due_mail
 from .workflows import run_workflows
 
 WORKFLOWS_EVERY = 300  # seconds
 MAIL_RETRY_EVERY = 60
+HEALTH_SNAPSHOTS_EVERY = 24 * 3600
 
 
 @job
@@ -31,4 +34,7 @@ def retry_mail() -> int:
 JOBS = [
     cron.register(run_workflows, QUEUE_NAME, interval=WORKFLOWS_EVERY, name="run_workflows"),
     cron.register(retry_mail, QUEUE_NAME, interval=MAIL_RETRY_EVERY, name="retry_mail"),
+    cron.register(
+        take_snapshots, QUEUE_NAME, interval=HEALTH_SNAPSHOTS_EVERY, name="health_snapshots"
+    ),
 ]

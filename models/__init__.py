@@ -59,6 +59,7 @@ from .conversation_messages import ConversationMessage
 from .conversations import Conversation, ConversationError
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
+from .health_snapshots import HealthSnapshot
 from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
@@ -210,6 +211,7 @@ __all__ = [
     "WorkflowError",
     "WorkflowRun",
     "WorkflowStep",
+    "HealthSnapshot",
 ]
 
 
