@@ -170,3 +170,9 @@ def register(appbuilder) -> None:
         SurveyResultsView, "Survey results", icon="fa-line-chart", category="Communication"
     )
     appbuilder.add_api(SurveyApi)
+    # Client performance (issue 8): Reports › KPIs and the KPI API.
+    from .kpis import KpiView
+    from .kpis_api import KpiApi
+
+    appbuilder.add_view(KpiView, "KPIs", icon="fa-tachometer", category="Reports")
+    appbuilder.add_api(KpiApi)
