@@ -91,7 +91,9 @@ class KpiApi(BaseApi):
           parameters:
           - {in: query, schema: {type: string, format: date}, name: start}
           - {in: query, schema: {type: string, format: date}, name: end}
-          - {in: query, schema: {type: string, enum: [client, recruiter, service_type, agency]}, name: by}
+          - in: query
+            name: by
+            schema: {type: string, enum: [client, recruiter, service_type, agency]}
           - {in: query, schema: {type: integer}, name: client_id}
           responses:
             200: {description: The KPIs with their formulas and values}

@@ -233,9 +233,7 @@ def open_job_orders(session, period, by, ids):
             JobOrder.status != "cancelled",
         )
     )
-    return grouped(
-        session, _with_team(query, by), key, by, ids, value=count_of, fill=ZERO
-    )
+    return grouped(session, _with_team(query, by), key, by, ids, value=count_of, fill=ZERO)
 
 
 # ---------------------------------------------------------------- the client's word
@@ -270,9 +268,11 @@ def feedback_turnaround(session, period, by, ids):
         .join(JobOrder, JobOrder.id == Application.job_order_id)
         .where(Application.presented_at.is_not(None), period.covers(Application.first_review_at))
     )
-    return grouped(
-        session, query, key, by, ids, value=lambda row: rounded(None if row[1] is None else row[1] / 24)
-    )
+    return grouped(session, query, key, by, ids, value=lambda row: _days(row[1]))
+
+
+def _days(hours):
+    return None if hours is None else rounded(hours / 24)
 
 
 # ---------------------------------------------------------------- the registry, in order
@@ -362,8 +362,7 @@ for _kpi in (
         "placements",
         "Placements",
         "count",
-        "Placements whose start date falls in the period. Recruiter: the placement's "
-        "placed by.",
+        "Placements whose start date falls in the period. Recruiter: the placement's placed by.",
         "higher",
         placements,
     ),

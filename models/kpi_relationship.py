@@ -154,5 +154,3 @@ for _kpi in (
     ),
 ):
     register(_kpi)
-
-

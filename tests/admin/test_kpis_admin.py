@@ -85,8 +85,8 @@ def test_the_page_cuts_by_recruiter_service_type_and_agency(app, world):
 
 
 def test_a_preset_fills_the_dates(app, world):
-    html = browser_for(app, world["admin"]).get(f"{PAGE}?preset=year_to_date").get_data(
-        as_text=True
+    html = (
+        browser_for(app, world["admin"]).get(f"{PAGE}?preset=year_to_date").get_data(as_text=True)
     )
     assert f'value="{date.today().year}-01-01"' in html
 

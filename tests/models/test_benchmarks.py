@@ -48,7 +48,10 @@ def test_a_client_against_its_industry_and_service_type():
     job(retail_client, opened_at=at(1, 1), filled_at=at(11, 3), status="filled")  # 69 days
     # A retained-search client is in neither group.
     job(
-        ClientFactory(industry=retail), service_type=RETAINED, opened_at=at(1), filled_at=at(3),
+        ClientFactory(industry=retail),
+        service_type=RETAINED,
+        opened_at=at(1),
+        filled_at=at(3),
         status="filled",
     )
     placement(job(ours, opened_at=at(1)), date(2026, 3, 5))
@@ -58,7 +61,10 @@ def test_a_client_against_its_industry_and_service_type():
     fill = marks.by_industry["time_to_fill"]
     # values 5, 10, 15, 20, 25 → Q1 10, median 15, Q3 20; ours 20 → quartile 3
     assert (fill.value, fill.lower_quartile, fill.median, fill.upper_quartile) == (
-        Decimal("20.0"), Decimal("10.00"), Decimal("15.00"), Decimal("20.00"),
+        Decimal("20.0"),
+        Decimal("10.00"),
+        Decimal("15.00"),
+        Decimal("20.00"),
     )
     assert (fill.peers, fill.position, fill.standing("lower")) == (5, 3, "middle half")
     # Service type peers add the retail client's 69: 5, 10, 15, 20, 25, 69 → ranks at
@@ -66,7 +72,8 @@ def test_a_client_against_its_industry_and_service_type():
     by_service = marks.by_service_type["time_to_fill"]
     assert (by_service.peers, by_service.median) == (6, Decimal("17.50"))
     assert (by_service.lower_quartile, by_service.upper_quartile) == (
-        Decimal("11.25"), Decimal("23.75"),
+        Decimal("11.25"),
+        Decimal("23.75"),
     )
     assert by_service.position == 3
     # Counts: ours placed 1, the other four none (0) → cuts 0, 0, 0; 1 is above → quartile 4.

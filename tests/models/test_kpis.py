@@ -170,7 +170,9 @@ def test_interviews_held_counts_completed_interviews_in_the_period():
         )
     db.session.add(
         Interview(
-            application_id=app.id, client_id=order.client_id, scheduled_at=at(1, 4, 0),
+            application_id=app.id,
+            client_id=order.client_id,
+            scheduled_at=at(1, 4, 0),
             outcome="completed",
         )
     )

@@ -156,7 +156,10 @@ def test_revenue_and_lifetime_value_in_the_base_currency_net_of_credit_notes():
     first = invoice(client, "10000", issue_date=date(2026, 3, 2))
     invoice(client, "100000", "0.0175", currency="PHP", issue_date=date(2026, 3, 31))
     invoice(
-        client, "500", kind="credit_note", issue_date=date(2026, 3, 20),
+        client,
+        "500",
+        kind="credit_note",
+        issue_date=date(2026, 3, 20),
         credited_invoice_id=first.id,
     )
     # Out of March: a draft, a void, one issued Apr 1; February's 2,000 counts for lifetime.
@@ -176,20 +179,36 @@ def test_days_sales_outstanding_and_on_time_payment():
     # Due in March: the first paid on its due day (on time), the second and third a day and a
     # half after it (late), the fourth unpaid (late) → 1 of 4 = 25.0 %.
     invoice(
-        client, "100", status="paid", issue_date=date(2026, 3, 1), due_date=date(2026, 3, 11),
+        client,
+        "100",
+        status="paid",
+        issue_date=date(2026, 3, 1),
+        due_date=date(2026, 3, 11),
         paid_at=at(11),
     )
     invoice(
-        client, "100", status="paid", issue_date=date(2026, 2, 20), due_date=date(2026, 3, 1),
+        client,
+        "100",
+        status="paid",
+        issue_date=date(2026, 2, 20),
+        due_date=date(2026, 3, 1),
         paid_at=at(2),
     )
     invoice(
-        client, "100", status="paid", issue_date=date(2026, 2, 27), due_date=date(2026, 3, 30),
+        client,
+        "100",
+        status="paid",
+        issue_date=date(2026, 2, 27),
+        due_date=date(2026, 3, 30),
         paid_at=at(31),
     )
     invoice(client, "100", issue_date=date(2026, 3, 1), due_date=date(2026, 3, 15))
     invoice(  # due in April: not in the period's rate
-        client, "100", status="paid", issue_date=date(2026, 3, 1), due_date=date(2026, 4, 2),
+        client,
+        "100",
+        status="paid",
+        issue_date=date(2026, 3, 1),
+        due_date=date(2026, 4, 2),
         paid_at=at(1, 4),
     )
     assert one("days_sales_outstanding") == {client.id: Decimal("17.8")}
@@ -201,12 +220,20 @@ def test_collection_level_reached_is_the_highest_notice_opened_in_the_period():
     owed = invoice(a, "100", issue_date=date(2026, 1, 1), due_date=date(2026, 1, 31))
     other = invoice(b, "100", issue_date=date(2026, 1, 1), due_date=date(2026, 1, 31))
     # a: levels 1 and 2 in March, 4 in February → 2. b: level 3 in March → 3.
-    for inv, level, day in ((owed, 1, date(2026, 3, 1)), (owed, 2, date(2026, 3, 16)),
-                            (owed, 4, date(2026, 2, 1)), (other, 3, date(2026, 3, 31))):
+    for inv, level, day in (
+        (owed, 1, date(2026, 3, 1)),
+        (owed, 2, date(2026, 3, 16)),
+        (owed, 4, date(2026, 2, 1)),
+        (other, 3, date(2026, 3, 31)),
+    ):
         db.session.add(
             CollectionNotice(
-                invoice_id=inv.id, client_id=inv.client_id, level=level, created_on=day,
-                days_overdue=30, status="closed",
+                invoice_id=inv.id,
+                client_id=inv.client_id,
+                level=level,
+                created_on=day,
+                days_overdue=30,
+                status="closed",
             )
         )
     db.session.commit()
