@@ -189,3 +189,38 @@ def test_the_api_gives_a_clients_benchmarks(app, world):
 def test_the_api_refuses_who_may_not_read_kpis(app, world):
     response = api_for(app, world["portal"])("GET", f"{API}?{MARCH}")
     assert response.status_code in (401, 403)
+
+
+def test_the_page_and_the_client_tab_cost_the_same_queries_at_one_and_ten_times_the_data(
+    app, world
+):
+    from sqlalchemy import event
+
+    browser = browser_for(app, world["admin"])
+
+    def queries(path):
+        statements = []
+
+        def count(*args):
+            statements.append(args[2])
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert browser.get(path).status_code == 200
+        finally:
+            with app.app_context():
+                event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    paths = [f"{PAGE}?{MARCH}", f"/clientview/show/{world['acme']}"]
+    before = [queries(path) for path in paths]
+    assert min(before) > 0
+    with app.app_context():
+        for n in range(9):
+            client = ClientFactory(
+                industry_id=db.session.get(ClientFactory._meta.model, world["acme"]).industry_id
+            )
+            job(client, opened_at=at(1), filled_at=at(2 + n), status="filled")
+            placement(job(client, opened_at=at(1)), date(2026, 3, 9))
+    assert [queries(path) for path in paths] == before
