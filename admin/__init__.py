@@ -180,3 +180,9 @@ def register(appbuilder) -> None:
     )
     appbuilder.add_api(ClientHealthApi)
     appbuilder.add_api(HealthListApi)
+    # Client performance (issue 8): Reports › KPIs and the KPI API.
+    from .kpis import KpiView
+    from .kpis_api import KpiApi
+
+    appbuilder.add_view(KpiView, "KPIs", icon="fa-tachometer", category="Reports")
+    appbuilder.add_api(KpiApi)

@@ -213,7 +213,17 @@ class ClientPage:
             may_add_job=self.appbuilder.sm.has_access("can_write", "JobOrder"),
             **self._billing(client),
             **health_tab(self.appbuilder.sm, client),
+            **self._performance(client),
         )
+
+    def _performance(self, client) -> dict:
+        """The Performance tab (KPIs and benchmarks), for users who may read KPIs."""
+        if not self.appbuilder.sm.has_access("can_read", "Kpi"):
+            return {}
+        from .kpis import client_performance, figure
+
+        period, marks, rows = client_performance(client.id)
+        return {"performance": rows, "performance_of": (period, marks), "kpi_figure": figure}
 
     def _billing(self, client) -> dict:
         """The Billing tab's figures, for users who may read invoices (none for the others)."""

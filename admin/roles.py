@@ -176,6 +176,13 @@ MATRIX[ROLE_FINANCE]["ClientHealth"] = {"read"}
 MENU_RESOURCES["Client health"] = "ClientHealth"
 MENU_RESOURCES.setdefault("Reports", "ClientHealth")
 
+# Client performance (issue 8): the KPIs, benchmarks and Reports pages are read-only figures
+# every staff role may read (recruiters need the recruiting ones; the rest are agency figures).
+RESOURCE_PERMISSIONS["Kpi"] = ["can_read"]
+for _role in (ROLE_ACCOUNT_MANAGER, ROLE_RECRUITER, ROLE_FINANCE):
+    MATRIX[_role]["Kpi"] = {"read"}
+MENU_RESOURCES.update({"Reports": "Kpi", "KPIs": "Kpi"})
+
 # Every staff user may see and edit their own profile and password, and read the API's docs.
 SELF_SERVICE = [
     ("can_get", "OpenApi"),
