@@ -5,11 +5,9 @@ export with one row per client and currency."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from flask import Response, abort, flash, request
+from flask import abort, flash, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
@@ -19,6 +17,7 @@ from models import Client, visible_client_ids
 from models.aging import BUCKET_KEYS, BUCKET_LABELS, AgingReport, aging_report
 
 from .base import id_fits
+from .csv_export import csv_response
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible
 
@@ -48,31 +47,27 @@ def chart_bars(report: AgingReport) -> list[dict]:
     return bars
 
 
-def csv_text(report: AgingReport) -> str:
+CSV_HEADER = (
+    "client",
+    "currency",
+    *(BUCKET_LABELS[key] for key in BUCKET_KEYS),
+    "total",
+)
+
+
+def csv_rows(report: AgingReport) -> list[list]:
     """One row per client and currency: the buckets, the total, and the total in the base
     currency."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    return [
         [
-            "client",
-            "currency",
-            *(BUCKET_LABELS[key] for key in BUCKET_KEYS),
-            "total",
-            f"total in {report.base_currency}",
+            row.client_name,
+            row.currency,
+            *(row.buckets[key] for key in BUCKET_KEYS),
+            row.total,
+            row.base_total,
         ]
-    )
-    for row in report.rows:
-        writer.writerow(
-            [
-                row.client_name,
-                row.currency,
-                *(row.buckets[key] for key in BUCKET_KEYS),
-                row.total,
-                row.base_total,
-            ]
-        )
-    return out.getvalue()
+        for row in report.rows
+    ]
 
 
 class AgingReportView(BaseView):
@@ -131,11 +126,5 @@ class AgingReportView(BaseView):
     def export(self):
         """The report as CSV, one row per client and currency."""
         report, as_of, _client_id = self._report()
-        return Response(
-            csv_text(report),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="aging-{as_of}.csv"',
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        header = [*CSV_HEADER, f"total in {report.base_currency}"]
+        return csv_response(f"aging-{as_of}.csv", header, csv_rows(report))
