@@ -170,3 +170,7 @@ def register(appbuilder) -> None:
         SurveyResultsView, "Survey results", icon="fa-line-chart", category="Communication"
     )
     appbuilder.add_api(SurveyApi)
+    # Reports (issue 8): KPI targets agreed with each client; the monthly client report.
+    from .kpi_targets import KpiTargetView
+
+    appbuilder.add_view(KpiTargetView, "KPI targets", icon="fa-bullseye", category="Reports")

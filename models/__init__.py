@@ -60,6 +60,7 @@ from .conversations import Conversation, ConversationError
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
 from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
+from .kpi_targets import TARGET_KPIS, KpiTarget, KpiTargetError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage, mark_mails_answered
@@ -94,6 +95,9 @@ from .workflow_runs import WorkflowRun
 from .workflows import Workflow, WorkflowError, WorkflowStep
 
 __all__ = [
+    "TARGET_KPIS",
+    "KpiTarget",
+    "KpiTargetError",
     "BillingError",
     "BillingStateError",
     "ClientCredit",
