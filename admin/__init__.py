@@ -174,3 +174,6 @@ def register(appbuilder) -> None:
     from .kpi_targets import KpiTargetView
 
     appbuilder.add_view(KpiTargetView, "KPI targets", icon="fa-bullseye", category="Reports")
+    from .client_reports import ClientReportView
+
+    appbuilder.add_view_no_menu(ClientReportView)

@@ -266,3 +266,17 @@ def load_workflows_command(active: bool) -> None:
     db.session.commit()
     for line in result.lines():
         click.echo(line)
+
+
+@cli.command("monthly-reports")
+@click.option("--month", default=None, help="The month as YYYY-MM (default: last month).")
+def monthly_reports_command(month: str | None) -> None:
+    """Email each client's engagement manager the monthly report PDF (once per client and
+    month: safe to run twice; the RQ schedule runs it on the 1st)."""
+    from jobs.client_reports import send_monthly_reports
+    from models.client_report import parse_month
+
+    if month is not None and parse_month(month) is None:
+        raise click.BadParameter("Month must be a month as YYYY-MM.", param_hint="--month")
+    sent = send_monthly_reports(month)
+    click.echo(f"{len(sent)} monthly report(s) emailed.")

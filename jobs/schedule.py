@@ -8,6 +8,7 @@ overlapping the next tick, or a retried job sends nothing twice.
 |---|---|---|
 | ``jobs.workflows.run_workflows`` | 5 minutes | the workflow steps that came due |
 | ``jobs.schedule.retry_mail`` | minute | failed mail whose next attempt is due |
+| ``jobs.client_reports.send_monthly_reports`` | the 1st, 06:00 UTC | last month's report to each engagement manager |
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from rq import cron
 from . import QUEUE_NAME, job
 from .mail import retry_due_mail
 from .workflows import run_workflows
+from .client_reports import send_monthly_reports
 
 WORKFLOWS_EVERY = 300  # seconds
 MAIL_RETRY_EVERY = 60
+MONTHLY_REPORTS_CRON = "0 6 1 * *"  # the 1st of each month, 06:00 UTC
 
 
 @job
@@ -31,4 +34,7 @@ def retry_mail() -> int:
 JOBS = [
     cron.register(run_workflows, QUEUE_NAME, interval=WORKFLOWS_EVERY, name="run_workflows"),
     cron.register(retry_mail, QUEUE_NAME, interval=MAIL_RETRY_EVERY, name="retry_mail"),
+    cron.register(
+        send_monthly_reports, QUEUE_NAME, cron=MONTHLY_REPORTS_CRON, name="send_monthly_reports"
+    ),
 ]
