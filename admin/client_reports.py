@@ -11,11 +11,10 @@ from datetime import date
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
-from sqlalchemy import select
 
 from extensions import db
-from jobs.client_reports import report_context, send_report_to_contacts
-from models import Client, ClientContact, Contact
+from jobs.client_reports import report_contacts, report_context, send_report_to_contacts
+from models import Client, Contact
 from models.client_report import monthly_report, parse_month, previous_month
 
 from .base import id_fits
@@ -68,13 +67,7 @@ class ClientReportView(BaseView):
         )
 
     def _recipients(self, client: Client) -> list[tuple[Contact, str | None]]:
-        contacts = db.session.scalars(
-            select(Contact)
-            .join(ClientContact, ClientContact.contact_id == Contact.id)
-            .where(ClientContact.client_id == client.id, Contact.erased_at.is_(None))
-            .order_by(Contact.last_name, Contact.first_name, Contact.id)
-        ).all()
-        return [(contact, contact.refusal("email")) for contact in contacts]
+        return [(contact, contact.refusal("email")) for contact in report_contacts(client)]
 
     @expose("/<client_id>/csv", methods=["GET"])
     @has_access

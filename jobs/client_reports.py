@@ -91,6 +91,17 @@ def _mail(client, month, document, kind, email, name, first_name, contact_id=Non
     return message
 
 
+def report_contacts(client: Client) -> list[Contact]:
+    """The client's contacts (not erased) the report may go to, by name; each one's
+    ``refusal("email")`` says whether and why it is skipped."""
+    return db.session.scalars(
+        select(Contact)
+        .join(ClientContact, ClientContact.contact_id == Contact.id)
+        .where(ClientContact.client_id == client.id, Contact.erased_at.is_(None))
+        .order_by(Contact.last_name, Contact.first_name, Contact.id)
+    ).all()
+
+
 @job
 def send_monthly_reports(month: date | str | None = None) -> list[int]:
     """Mail each live client's engagement manager the PDF report of ``month`` (a date in it or
@@ -127,12 +138,7 @@ def send_report_to_contacts(client: Client, month: date, by=None) -> tuple[list[
     per contact and month; returns (message ids queued, "Name (why)" of each contact skipped:
     opted out of email, no email address, over their frequency limit)."""
     month = month.replace(day=1)
-    contacts = db.session.scalars(
-        select(Contact)
-        .join(ClientContact, ClientContact.contact_id == Contact.id)
-        .where(ClientContact.client_id == client.id, Contact.erased_at.is_(None))
-        .order_by(Contact.last_name, Contact.first_name, Contact.id)
-    ).all()
+    contacts = report_contacts(client)
     document = None
     messages, skipped = [], []
     for contact in contacts:
