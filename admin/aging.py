@@ -17,34 +17,26 @@ from models import Client, visible_client_ids
 from models.aging import BUCKET_KEYS, BUCKET_LABELS, AgingReport, aging_report
 
 from .base import id_fits
+from .charts import Bar, bar_chart, hbar_chart
 from .csv_export import csv_response
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible
 
-CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 200, 20
+AGING_COLORS = {"current": "#15803d", "over_90": "#be123c"}  # the others: amber
 
 
-def chart_bars(report: AgingReport) -> list[dict]:
-    """The chart's bars: one per bucket, its height in proportion to the base-currency
-    amount (the tallest fills the chart)."""
+def aging_chart(report: AgingReport, name: str = "aging-chart", horizontal: bool = False):
+    """The base-currency open balances by bucket as a server-drawn bar chart (the tallest bar
+    fills the plot's 200 pixels); ``horizontal`` for the home page's narrower panel."""
     totals = report.base_totals()
-    highest = max(totals.values()) or 1
-    width = (CHART_WIDTH - BAR_GAP * (len(BUCKET_KEYS) + 1)) / len(BUCKET_KEYS)
-    bars = []
-    for index, key in enumerate(BUCKET_KEYS):
-        height = round(float(totals[key] / highest) * CHART_HEIGHT, 1)
-        bars.append(
-            {
-                "key": key,
-                "label": BUCKET_LABELS[key],
-                "amount": totals[key],
-                "x": round(BAR_GAP + index * (width + BAR_GAP), 1),
-                "y": CHART_HEIGHT - height,
-                "width": round(width, 1),
-                "height": height,
-            }
-        )
-    return bars
+    bars = [
+        Bar(key, BUCKET_LABELS[key], totals[key], AGING_COLORS.get(key, "#b45309"))
+        for key in BUCKET_KEYS
+    ]
+    label = f"Open balances in {report.base_currency} by days overdue"
+    if horizontal:
+        return hbar_chart(name, bars, label)
+    return bar_chart(name, bars, label, width=600, height=252)
 
 
 CSV_HEADER = (
@@ -117,8 +109,7 @@ class AgingReportView(BaseView):
             client_id=client_id,
             clients=clients,
             buckets=[(key, BUCKET_LABELS[key]) for key in BUCKET_KEYS],
-            bars=chart_bars(report),
-            chart={"width": CHART_WIDTH, "height": CHART_HEIGHT},
+            chart=aging_chart(report),
         )
 
     @expose("/csv")

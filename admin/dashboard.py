@@ -10,22 +10,22 @@ None and the home page shows nothing for them.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from pathlib import Path
 from datetime import date
 
 from markupsafe import Markup
 
-from models.aging import BUCKET_KEYS, BUCKET_LABELS, aging_report
+from models.aging import aging_report
 from models.billing import base_currency
 from models.candidates import PIPELINE, STAGE_LABELS
 from models.pipeline_metrics import applications_by_stage
 from models.revenue import month_start, revenue_by_month
 from models.survey_responses import survey_results
 
+from .aging import aging_chart
 from .charts import Bar, bar_chart, hbar_chart
 from .surveys import trend_svg
-
-AGING_COLORS = {"current": "#15803d", "over_90": "#be123c"}
-
 
 def funnel_chart(session, visible) -> Markup:
     """Applications by the stage they are at now (rejected and withdrawn left out)."""
@@ -34,14 +34,10 @@ def funnel_chart(session, visible) -> Markup:
     return hbar_chart("funnel", bars, "Applications by pipeline stage")
 
 
-def aging_chart(visible, today: date | None = None) -> Markup:
+def receivables_chart(visible, today: date | None = None) -> Markup:
     """Open receivables by days overdue, in the base currency (``models.aging``)."""
-    totals = aging_report(today or date.today(), None, visible).base_totals()
-    bars = [
-        Bar(key, BUCKET_LABELS[key], totals[key], AGING_COLORS.get(key, "#b45309"))
-        for key in BUCKET_KEYS
-    ]
-    return hbar_chart("receivables-aging", bars, f"Open receivables in {base_currency()} by days overdue")
+    report = aging_report(today or date.today(), None, visible)
+    return aging_chart(report, "receivables-aging", horizontal=True)
 
 
 def revenue_chart(session, visible, today: date | None = None) -> Markup:
@@ -59,10 +55,18 @@ def nps_chart(visible, today: date | None = None) -> Markup:
 
 
 def _optional(module: str, name: str):
+    """``module.name`` when the module is part of this tree's ``models`` package, else None
+    (an editable install must not lend a module from another checkout)."""
+    import models
+
     try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
         return None
+    here = Path(models.__file__).resolve().parent
+    if spec is None or not spec.origin or not Path(spec.origin).resolve().is_relative_to(here):
+        return None
+    return getattr(importlib.import_module(module), name, None)
 
 
 def clients_at_risk_section(session, limit: int = 5):
@@ -78,10 +82,9 @@ def utilization_section(session, today: date | None = None):
 
     INTEGRATION POINT: the lead calls the module's per-recruiter function here and returns
     its rows (and adds the rows' table or chart in templates/admin/index.html)."""
-    module = _optional("models", "utilization")
-    if module is None:
+    if _optional("models.utilization", "__name__") is None:
         return None
-    return None
+    return None  # INTEGRATION POINT: the module's per-recruiter rows
 
 
 

@@ -21,7 +21,7 @@ def dashboard_charts(may: dict[str, bool]) -> dict:
     if may["Pipeline"]:
         charts["funnel_chart"] = dashboard.funnel_chart(session, visible)
     if may["Payment"]:
-        charts["aging_chart"] = dashboard.aging_chart(visible)
+        charts["aging_chart"] = dashboard.receivables_chart(visible)
     if may["Invoice"]:
         charts["revenue_chart"] = dashboard.revenue_chart(session, visible)
     if may["Survey"]:
