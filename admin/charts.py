@@ -227,7 +227,8 @@ def line_chart(
                 f"<title>{escape(line.label)} {escape(at)}: {escape(fmt(value))}</title></circle>"
             )
         svg.add("</g>")
-        svg.add(_text(left + 4 + index * 60, top + 12, line.label, anchor="start", size=11, fill=color))
+        legend_x = left + 4 + index * 60
+        svg.add(_text(legend_x, top + 12, line.label, anchor="start", size=11, fill=color))
     for i, at in enumerate(labels):
         svg.add(_text(left + i * step, height - 10, at))
     return svg.markup()

@@ -64,7 +64,8 @@ def scale_demo(times: int = 10) -> dict[str, int]:
         for client in originals:
             for k in range(1, times):
                 copy = Client(
-                    name=f"{client.name} (copy {k})", short_name=f"{(client.short_name or 'C')[:12]}{k}",
+                    name=f"{client.name} (copy {k})",
+                    short_name=f"{(client.short_name or 'C')[:12]}{k}",
                     status=client.status, location=client.location, currency=client.currency,
                     industry_id=client.industry_id, owner_id=client.owner_id,
                     engagement_manager_id=client.engagement_manager_id,

@@ -135,7 +135,8 @@ STATEMENT_HEADER = ("date", "kind", "reference", "description", "debit", "credit
 def statement_rows(statement) -> list[list]:
     """The opening row, one row per movement, the closing row (text cells are made safe
     from spreadsheet formulas by ``csv_response``)."""
-    rows = [[statement.start.isoformat(), "opening", "", "Opening balance", "", "", statement.opening]]
+    opening = [statement.start.isoformat(), "opening", "", "Opening balance", "", ""]
+    rows = [[*opening, statement.opening]]
     for line in statement.lines:
         rows.append(
             [
@@ -148,7 +149,8 @@ def statement_rows(statement) -> list[list]:
                 line.balance,
             ]
         )
-    rows.append([statement.end.isoformat(), "closing", "", "Closing balance", "", "", statement.closing])
+    closing = [statement.end.isoformat(), "closing", "", "Closing balance", "", ""]
+    rows.append([*closing, statement.closing])
     return rows
 
 

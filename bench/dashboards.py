@@ -96,9 +96,12 @@ def main(times: int) -> None:
         admin, portal = STAFF_LOGINS[0], PORTAL_LOGINS[0]
         add_targets(app, portal.username)
         staff = app.test_client()
-        assert staff.post("/login/", data={"username": admin.username, "password": admin.password}).status_code == 302
+        login = staff.post("/login/", data={"username": admin.username, "password": admin.password})
+        assert login.status_code == 302, "admin login failed"
         customer = app.test_client()
-        login = customer.post("/portal/login", data={"username": portal.username, "password": portal.password})
+        login = customer.post(
+            "/portal/login", data={"username": portal.username, "password": portal.password}
+        )
         assert login.status_code == 302, "portal login failed"
         print(f"dashboards (SQLite, median of {REPEATS} requests)")
         counts = []
@@ -106,7 +109,8 @@ def main(times: int) -> None:
             if label != "demo":
                 with app.app_context():
                     scale_demo(times)
-            for name, client, url in (("admin home", staff, "/"), ("portal dashboard", customer, "/portal/")):
+            pages = (("admin home", staff, "/"), ("portal dashboard", customer, "/portal/"))
+            for name, client, url in pages:
                 ms, queries = measure(app, client, url)
                 counts.append((name, queries))
                 print(f"  {label:>9}  {name:<17} {ms:8.1f} ms  {queries:3d} SQL queries")

@@ -56,7 +56,8 @@ def report_pdf(client: Client, month: date) -> ClientDocument:
     fingerprint = hashlib.sha256(html.encode()).hexdigest()
     source = source_for(client.id, report.month)
     latest = ClientDocument.latest_generated(source)
-    if latest is not None and latest.archived_at is None and latest.source_fingerprint == fingerprint:
+    unchanged = latest is not None and latest.source_fingerprint == fingerprint
+    if unchanged and latest.archived_at is None:
         return latest
     return ClientDocument.action_store_generated(
         client,
@@ -71,7 +72,8 @@ def report_pdf(client: Client, month: date) -> ClientDocument:
 
 
 def _already(kind: str) -> bool:
-    return db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == kind).limit(1)) is not None
+    query = select(OutboxMessage.id).where(OutboxMessage.kind == kind).limit(1)
+    return db.session.scalar(query) is not None
 
 
 def _mail(client, month, document, kind, email, name, first_name, contact_id=None):

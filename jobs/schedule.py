@@ -8,7 +8,7 @@ overlapping the next tick, or a retried job sends nothing twice.
 |---|---|---|
 | ``jobs.workflows.run_workflows`` | 5 minutes | the workflow steps that came due |
 | ``jobs.schedule.retry_mail`` | minute | failed mail whose next attempt is due |
-| ``jobs.client_reports.send_monthly_reports`` | the 1st, 06:00 UTC | last month's report to each engagement manager |
+| ``jobs.client_reports.send_monthly_reports`` | the 1st, 06:00 UTC | last month's client reports |
 """
 
 from __future__ import annotations

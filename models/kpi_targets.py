@@ -200,7 +200,8 @@ def measure(session, client_id: int, keys, start: date, end: date) -> dict[str, 
     if "nps" in keys:
         figures["nps"] = survey_results([client_id], start, end - timedelta(days=1)).overall.nps
     if "placements" in keys:
-        figures["placements"] = Decimal(placements(session, [client_id], start, end).get(client_id, 0))
+        made = placements(session, [client_id], start, end)
+        figures["placements"] = Decimal(made.get(client_id, 0))
     return figures
 
 

@@ -56,7 +56,9 @@ def revenue_by_month(
     after = month_start(today, -1)
     key = month_key(Invoice.issue_date, session).label("month")
     signed = case((Invoice.kind == "credit_note", -1), else_=1)
-    base = func.round(type_coerce(Invoice.total * func.coalesce(Invoice.exchange_rate, 1), AMOUNT), 2)
+    base = func.round(
+        type_coerce(Invoice.total * func.coalesce(Invoice.exchange_rate, 1), AMOUNT), 2
+    )
     query = (
         select(key, type_coerce(func.sum(signed * base), AMOUNT))
         .where(
@@ -68,7 +70,10 @@ def revenue_by_month(
     )
     if client_ids is not None:
         query = query.where(Invoice.client_id.in_(client_ids))
-    amounts = {month: Decimal(total or 0).quantize(Decimal("0.01")) for month, total in session.execute(query)}
+    amounts = {
+        month: Decimal(total or 0).quantize(Decimal("0.01"))
+        for month, total in session.execute(query)
+    }
     result = []
     for back in range(months - 1, -1, -1):
         start = month_start(today, back)

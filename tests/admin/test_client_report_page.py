@@ -15,7 +15,13 @@ from sqlalchemy import select
 from extensions import db
 from models import OutboxMessage
 from tests.conftest import csrf_token, login_staff
-from tests.factories import ClientContactFactory, ClientFactory, JobOrderFactory, issued_invoice, make_user
+from tests.factories import (
+    ClientContactFactory,
+    ClientFactory,
+    JobOrderFactory,
+    issued_invoice,
+    make_user,
+)
 
 
 @pytest.fixture
@@ -76,7 +82,8 @@ def test_sending_to_the_contacts_asks_first_and_names_who_is_skipped(app, world)
 
 
 def test_another_clients_report_is_404_and_a_recruiter_may_not_send(app, world):
-    assert browser_for(app, world["manager"]).get(f"/client-report/{world['hidden']}").status_code == 404
+    manager = browser_for(app, world["manager"])
+    assert manager.get(f"/client-report/{world['hidden']}").status_code == 404
     recruiter = browser_for(app, world["recruiter"])
     assert recruiter.get(f"/client-report/{world['acme']}?month=2026-10").status_code == 404
     response = recruiter.post(f"/client-report/{world['acme']}/send", data={"month": "2026-10"})

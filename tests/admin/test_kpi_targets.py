@@ -51,7 +51,8 @@ def test_a_manager_sets_a_target_and_bad_ones_are_refused(app, world):
     html = add(browser, client=acme, kpi="fill_rate", target="90").get_data(as_text=True)
     assert "has a Fill rate target already" in html
     with app.app_context():
-        saved = db.session.scalars(select(KpiTarget).where(KpiTarget.client_id == world["acme"])).all()
+        query = select(KpiTarget).where(KpiTarget.client_id == world["acme"])
+        saved = db.session.scalars(query).all()
         assert [(t.kpi, t.target, t.note) for t in saved] == [
             ("fill_rate", Decimal("85.00"), "Agreed at QBR")
         ]

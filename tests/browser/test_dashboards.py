@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from models import Client, KpiTarget, utcnow
+from models import KpiTarget, utcnow
 from models.revenue import revenue_by_month
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -80,5 +80,6 @@ def test_the_dashboards_draw_their_charts_from_the_data(live_server, books):
         expect(kpis).to_be_visible()
         bar = kpis.locator('g.bar[data-key="time_to_fill"]')
         assert bar.get_attribute("data-value") == "20.0"
-        assert kpis.locator('line.marker[data-key="time_to_fill"]').get_attribute("data-value") == "30.00"
+        target = kpis.locator('line.marker[data-key="time_to_fill"]')
+        assert target.get_attribute("data-value") == "30.00"
         expect(page.locator('#kpi-table tr[data-kpi="time_to_fill"]')).to_contain_text("Met")

@@ -19,11 +19,15 @@ def _targets(company_id, other_id):
     acme = db.session.get(Client, company_id)
     now = utcnow()
     # Two filled orders: 20 and 30 days from opening to filling → average 25.0 days.
-    JobOrderFactory(client=acme, opened_at=now - timedelta(days=50), filled_at=now - timedelta(days=30))
+    JobOrderFactory(
+        client=acme, opened_at=now - timedelta(days=50), filled_at=now - timedelta(days=30)
+    )
     JobOrderFactory(client=acme, opened_at=now - timedelta(days=30), filled_at=now)
     db.session.add_all(
         [
-            KpiTarget(client_id=company_id, kpi="time_to_fill", target=Decimal("30"), note="QBR 2026"),
+            KpiTarget(
+                client_id=company_id, kpi="time_to_fill", target=Decimal("30"), note="QBR 2026"
+            ),
             KpiTarget(client_id=company_id, kpi="placements", target=Decimal("2")),
             KpiTarget(client_id=company_id, kpi="fill_rate", target=Decimal("80")),
             KpiTarget(client_id=other_id, kpi="nps", target=Decimal("55")),
@@ -32,7 +36,9 @@ def _targets(company_id, other_id):
     db.session.commit()
 
 
-def test_each_target_with_the_figure_and_whether_it_is_met(app, client, company, other_company, member):
+def test_each_target_with_the_figure_and_whether_it_is_met(
+    app, client, company, other_company, member
+):
     with app.app_context():
         _targets(company.id, other_company.id)
     sign_in(client, member.username)
