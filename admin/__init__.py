@@ -186,3 +186,10 @@ def register(appbuilder) -> None:
 
     appbuilder.add_view(KpiView, "KPIs", icon="fa-tachometer", category="Reports")
     appbuilder.add_api(KpiApi)
+    # Reports (issue 8): KPI targets agreed with each client; the monthly client report.
+    from .kpi_targets import KpiTargetView
+
+    appbuilder.add_view(KpiTargetView, "KPI targets", icon="fa-bullseye", category="Reports")
+    from .client_reports import ClientReportView
+
+    appbuilder.add_view_no_menu(ClientReportView)

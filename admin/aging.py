@@ -5,11 +5,9 @@ export with one row per client and currency."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from flask import Response, abort, flash, request
+from flask import abort, flash, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
@@ -19,60 +17,49 @@ from models import Client, visible_client_ids
 from models.aging import BUCKET_KEYS, BUCKET_LABELS, AgingReport, aging_report
 
 from .base import id_fits
+from .charts import Bar, bar_chart, hbar_chart
+from .csv_export import csv_response
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, client_is_visible
 
-CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 200, 20
+AGING_COLORS = {"current": "#15803d", "over_90": "#be123c"}  # the others: amber
 
 
-def chart_bars(report: AgingReport) -> list[dict]:
-    """The chart's bars: one per bucket, its height in proportion to the base-currency
-    amount (the tallest fills the chart)."""
+def aging_chart(report: AgingReport, name: str = "aging-chart", horizontal: bool = False):
+    """The base-currency open balances by bucket as a server-drawn bar chart (the tallest bar
+    fills the plot's 200 pixels); ``horizontal`` for the home page's narrower panel."""
     totals = report.base_totals()
-    highest = max(totals.values()) or 1
-    width = (CHART_WIDTH - BAR_GAP * (len(BUCKET_KEYS) + 1)) / len(BUCKET_KEYS)
-    bars = []
-    for index, key in enumerate(BUCKET_KEYS):
-        height = round(float(totals[key] / highest) * CHART_HEIGHT, 1)
-        bars.append(
-            {
-                "key": key,
-                "label": BUCKET_LABELS[key],
-                "amount": totals[key],
-                "x": round(BAR_GAP + index * (width + BAR_GAP), 1),
-                "y": CHART_HEIGHT - height,
-                "width": round(width, 1),
-                "height": height,
-            }
-        )
-    return bars
+    bars = [
+        Bar(key, BUCKET_LABELS[key], totals[key], AGING_COLORS.get(key, "#b45309"))
+        for key in BUCKET_KEYS
+    ]
+    label = f"Open balances in {report.base_currency} by days overdue"
+    if horizontal:
+        return hbar_chart(name, bars, label)
+    return bar_chart(name, bars, label, width=600, height=252)
 
 
-def csv_text(report: AgingReport) -> str:
+CSV_HEADER = (
+    "client",
+    "currency",
+    *(BUCKET_LABELS[key] for key in BUCKET_KEYS),
+    "total",
+)
+
+
+def csv_rows(report: AgingReport) -> list[list]:
     """One row per client and currency: the buckets, the total, and the total in the base
     currency."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    return [
         [
-            "client",
-            "currency",
-            *(BUCKET_LABELS[key] for key in BUCKET_KEYS),
-            "total",
-            f"total in {report.base_currency}",
+            row.client_name,
+            row.currency,
+            *(row.buckets[key] for key in BUCKET_KEYS),
+            row.total,
+            row.base_total,
         ]
-    )
-    for row in report.rows:
-        writer.writerow(
-            [
-                row.client_name,
-                row.currency,
-                *(row.buckets[key] for key in BUCKET_KEYS),
-                row.total,
-                row.base_total,
-            ]
-        )
-    return out.getvalue()
+        for row in report.rows
+    ]
 
 
 class AgingReportView(BaseView):
@@ -122,8 +109,7 @@ class AgingReportView(BaseView):
             client_id=client_id,
             clients=clients,
             buckets=[(key, BUCKET_LABELS[key]) for key in BUCKET_KEYS],
-            bars=chart_bars(report),
-            chart={"width": CHART_WIDTH, "height": CHART_HEIGHT},
+            chart=aging_chart(report),
         )
 
     @expose("/csv")
@@ -131,11 +117,5 @@ class AgingReportView(BaseView):
     def export(self):
         """The report as CSV, one row per client and currency."""
         report, as_of, _client_id = self._report()
-        return Response(
-            csv_text(report),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="aging-{as_of}.csv"',
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        header = [*CSV_HEADER, f"total in {report.base_currency}"]
+        return csv_response(f"aging-{as_of}.csv", header, csv_rows(report))

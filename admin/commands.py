@@ -279,3 +279,17 @@ def health_snapshots(day) -> None:
     day = day.date() if day else None
     written = take_snapshots(day)
     click.echo(f"{written} client health snapshot(s) stored for {day or 'today'}.")
+
+
+@cli.command("monthly-reports")
+@click.option("--month", default=None, help="The month as YYYY-MM (default: last month).")
+def monthly_reports_command(month: str | None) -> None:
+    """Email each client's engagement manager the monthly report PDF (once per client and
+    month: safe to run twice; the RQ schedule runs it on the 1st)."""
+    from jobs.client_reports import send_monthly_reports
+    from models.client_report import parse_month
+
+    if month is not None and parse_month(month) is None:
+        raise click.BadParameter("Month must be a month as YYYY-MM.", param_hint="--month")
+    sent = send_monthly_reports(month)
+    click.echo(f"{len(sent)} monthly report(s) emailed.")

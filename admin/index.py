@@ -6,7 +6,31 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from extensions import db
-from models import Client, OutboxMessage, PortalLogin
+from models import Client, OutboxMessage, PortalLogin, visible_client_ids
+
+from . import dashboard
+from .visibility import acting_user
+
+
+def dashboard_charts(may: dict[str, bool]) -> dict:
+    """The home page's charts, each only for a role that may read its resource; over the
+    clients the user may see."""
+    visible = visible_client_ids(acting_user())
+    session = db.session
+    charts = {}
+    if may["Pipeline"]:
+        charts["funnel_chart"] = dashboard.funnel_chart(session, visible)
+    if may["Payment"]:
+        charts["aging_chart"] = dashboard.receivables_chart(visible)
+    if may["Invoice"]:
+        charts["revenue_chart"] = dashboard.revenue_chart(session, visible)
+    if may["Survey"]:
+        charts["nps_chart"] = dashboard.nps_chart(visible)
+    if may["Client"]:
+        charts["at_risk"] = dashboard.clients_at_risk_section(session)
+    if may["JobOrder"]:
+        charts["utilization"] = dashboard.utilization_section(session)
+    return charts
 
 
 class HomeView(IndexView):
@@ -21,7 +45,16 @@ class HomeView(IndexView):
         sm = self.appbuilder.sm
         may = {
             name: sm.has_access("can_read", name)
-            for name in ("Client", "OutboxMessage", "PortalAccess")
+            for name in (
+                "Client",
+                "OutboxMessage",
+                "PortalAccess",
+                "Pipeline",
+                "Payment",
+                "Invoice",
+                "Survey",
+                "JobOrder",
+            )
         }
         context = {"may": may}
         if may["Client"]:
@@ -41,4 +74,5 @@ class HomeView(IndexView):
             context["logins"] = db.session.scalars(
                 select(PortalLogin).order_by(PortalLogin.at.desc()).limit(8)
             ).all()
+        context.update(dashboard_charts(may))
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)

@@ -56,6 +56,8 @@ RESOURCE_PERMISSIONS = {
     "Workflow": ["can_read", "can_write"],
     # Satisfaction surveys and their results; ``send`` puts a survey out (and closes it).
     "Survey": ["can_read", "can_write", "can_send"],
+    # KPI targets agreed with each client (issue 8: the portal dashboard, the monthly report).
+    "KpiTarget": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -81,6 +83,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Conversation": {"read", "write"},
         "Workflow": {"read", "write"},
         "Survey": {"read", "write", "send"},
+        "KpiTarget": {"read", "write"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -95,6 +98,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Conversation": {"read", "write"},
         "Workflow": {"read"},
         "Survey": {"read"},
+        "KpiTarget": {"read"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -115,6 +119,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Conversation": {"read", "write"},
         "Workflow": {"read"},
         "Survey": {"read"},
+        "KpiTarget": {"read"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -166,6 +171,8 @@ MENU_RESOURCES = {
     # that merges, the surveys' readers open it.
     "Surveys": "Survey",
     "Survey results": "Survey",
+    "Reports": "KpiTarget",
+    "KPI targets": "KpiTarget",
 }
 
 # Client health (issue 8): the score, its factors, flags and snapshots, read-only; Account

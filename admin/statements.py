@@ -5,8 +5,6 @@ tab (open invoices, totals per currency, client credit, the credit limit). The s
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,6 +22,7 @@ from models.billing import OPEN_STATUSES, ZERO, base_currency
 from models.payments import payment_history, statement_of_account
 
 from .base import field_error, id_fits
+from .csv_export import csv_response
 from .formats import day
 from .invoice_forms import DayField
 from .visibility import acting_user
@@ -113,14 +112,7 @@ class StatementRoutes:
             errors = "; ".join(error for field in form for error in field.errors)
             return Response(errors, status=422, mimetype="text/plain")
         name = f"statement-{client.id}-{statement.currency}-{statement.start}-{statement.end}.csv"
-        return Response(
-            statement_csv(statement),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return csv_response(name, STATEMENT_HEADER, statement_rows(statement))
 
     @expose("/history/<int:client_id>", methods=["GET"])
     @has_access
@@ -137,32 +129,29 @@ class StatementRoutes:
         )
 
 
-def _cell(text: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula (a reason typed as ``=HYPERLINK``)."""
-    return f"'{text}" if text and text[0] in "=+-@" else text
+STATEMENT_HEADER = ("date", "kind", "reference", "description", "debit", "credit", "balance")
 
 
-def statement_csv(statement) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["date", "kind", "reference", "description", "debit", "credit", "balance"])
+def statement_rows(statement) -> list[list]:
+    """The opening row, one row per movement, the closing row (text cells are made safe
+    from spreadsheet formulas by ``csv_response``)."""
     opening = [statement.start.isoformat(), "opening", "", "Opening balance", "", ""]
-    writer.writerow([*opening, statement.opening])
+    rows = [[*opening, statement.opening]]
     for line in statement.lines:
-        writer.writerow(
+        rows.append(
             [
                 line.on.isoformat(),
                 line.kind,
-                _cell(line.reference),
-                _cell(line.description),
+                line.reference,
+                line.description,
                 line.debit or "",
                 line.credit or "",
                 line.balance,
             ]
         )
     closing = [statement.end.isoformat(), "closing", "", "Closing balance", "", ""]
-    writer.writerow([*closing, statement.closing])
-    return out.getvalue()
+    rows.append([*closing, statement.closing])
+    return rows
 
 
 # ---------------------------------------------------------------- the client's Billing tab

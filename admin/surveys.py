@@ -11,17 +11,15 @@ monthly trend as a server-rendered SVG chart, and the same figures as CSV.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.security.decorators import has_access, permission_name
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import StringField
@@ -41,6 +39,8 @@ from models import (
 )
 from models.surveys import KIND_LABELS, SURVEY_KINDS
 
+from .charts import Series, line_chart
+from .csv_export import csv_response
 from .base import READ_WRITE, RulesModelView, field_error, id_fits, selected_visible
 from .fields import choice
 from .formats import when
@@ -261,52 +261,35 @@ def _date_arg(name: str) -> tuple[date | None, str]:
 
 def trend_svg(months, width: int = 640, height: int = 220) -> Markup:
     """NPS (−100..100) and CSAT (0..100) per month as an inline SVG line chart."""
-    if not months:
-        return Markup("")
-    left, right, top, bottom = 40, 10, 10, 30
-    plot_w, plot_h = width - left - right, height - top - bottom
-    step = plot_w / max(len(months) - 1, 1)
-
-    def y(value: float) -> float:  # -100 at the bottom, 100 at the top
-        return top + plot_h * (100 - value) / 200
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" id="survey-trend" '
-        'aria-label="NPS and CSAT per month">'
-    ]
-    for value in (-100, -50, 0, 50, 100):
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-            f'stroke="#ddd"/><text x="{left - 6}" y="{y(value) + 4:.1f}" font-size="10" '
-            f'text-anchor="end" fill="#777">{value}</text>'
-        )
-    for series, color in (("nps", "#1d4ed8"), ("csat", "#15803d")):
-        points = [
-            (left + i * step, y(float(getattr(m, series))))
-            for i, m in enumerate(months)
-            if getattr(m, series) is not None
-        ]
-        if points:
-            path = " ".join(f"{x:.1f},{py:.1f}" for x, py in points)
-            parts.append(
-                f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{path}" '
-                f'class="trend-{series}"/>'
-            )
-            parts.extend(
-                f'<circle cx="{x:.1f}" cy="{py:.1f}" r="3" fill="{color}"/>' for x, py in points
-            )
-    for i, m in enumerate(months):
-        parts.append(
-            f'<text x="{left + i * step:.1f}" y="{height - 10}" font-size="10" '
-            f'text-anchor="middle" fill="#555">{escape(m.label)}</text>'
-        )
-    parts.append(
-        f'<text x="{left + 4}" y="{top + 12}" font-size="11" fill="#1d4ed8">NPS</text>'
-        f'<text x="{left + 40}" y="{top + 12}" font-size="11" fill="#15803d">CSAT %</text>'
+    return line_chart(
+        "survey-trend",
+        [m.label for m in months],
+        [
+            Series("nps", "NPS", [m.nps for m in months], "#1d4ed8"),
+            Series("csat", "CSAT %", [m.csat for m in months], "#15803d"),
+        ],
+        "NPS and CSAT per month",
+        y_range=(-100, 100),
+        ticks=(-100, -50, 0, 50, 100),
+        width=width,
+        height=height,
     )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+
+
+SURVEY_CSV_HEADER = (
+    "scope",
+    "name",
+    "responses",
+    "invited",
+    "response_rate",
+    "nps",
+    "promoters",
+    "passives",
+    "detractors",
+    "csat",
+    "satisfied",
+    "csat_answers",
+)
 
 
 class SurveyResultsView(BaseView):
@@ -342,51 +325,25 @@ class SurveyResultsView(BaseView):
     def csv(self):
         """The per-client and per-month figures as CSV."""
         results, since, until = self._results()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "scope",
-                "name",
-                "responses",
-                "invited",
-                "response_rate",
-                "nps",
-                "promoters",
-                "passives",
-                "detractors",
-                "csat",
-                "satisfied",
-                "csat_answers",
-            ]
-        )
 
         def row(scope, s):
-            writer.writerow(
-                [
-                    scope,
-                    s.label,
-                    s.responses,
-                    s.invited,
-                    s.response_rate if s.response_rate is not None else "",
-                    s.nps if s.nps is not None else "",
-                    s.promoters,
-                    s.passives,
-                    s.detractors,
-                    s.csat if s.csat is not None else "",
-                    s.satisfied,
-                    s.csat_answers,
-                ]
-            )
+            return [
+                scope,
+                s.label,
+                s.responses,
+                s.invited,
+                s.response_rate,
+                s.nps,
+                s.promoters,
+                s.passives,
+                s.detractors,
+                s.csat,
+                s.satisfied,
+                s.csat_answers,
+            ]
 
-        row("overall", results.overall)
-        for scores in results.clients:
-            row("client", scores)
-        for scores in results.months:
-            row("month", scores)
+        rows = [row("overall", results.overall)]
+        rows += [row("client", scores) for scores in results.clients]
+        rows += [row("month", scores) for scores in results.months]
         name = "survey-results" + (f"-{since}" if since else "") + (f"-to-{until}" if until else "")
-        return Response(
-            out.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        return csv_response(f"{name}.csv", SURVEY_CSV_HEADER, rows)

@@ -8,7 +8,8 @@ overlapping the next tick, or a retried job sends nothing twice.
 |---|---|---|
 | ``jobs.workflows.run_workflows`` | 5 minutes | the workflow steps that came due |
 | ``jobs.schedule.retry_mail`` | minute | failed mail whose next attempt is due |
-| ``jobs.health.take_snapshots`` | day | the clients' health snapshots (one per client and day) |
+| ``jobs.health.take_snapshots`` | day, 05:00 UTC | the clients' health snapshots (one per client and day) |
+| ``jobs.client_reports.send_monthly_reports`` | the 1st, 06:00 UTC | last month's client reports |
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from . import QUEUE_NAME, job
 from .health import take_snapshots
 from .mail import retry_due_mail
 from .workflows import run_workflows
+from .client_reports import send_monthly_reports
 
 WORKFLOWS_EVERY = 300  # seconds
 MAIL_RETRY_EVERY = 60
-HEALTH_SNAPSHOTS_EVERY = 24 * 3600
+HEALTH_SNAPSHOTS_CRON = "0 5 * * *"  # every day, 05:00 UTC
+MONTHLY_REPORTS_CRON = "0 6 1 * *"  # the 1st of each month, 06:00 UTC
 
 
 @job
@@ -35,6 +38,9 @@ JOBS = [
     cron.register(run_workflows, QUEUE_NAME, interval=WORKFLOWS_EVERY, name="run_workflows"),
     cron.register(retry_mail, QUEUE_NAME, interval=MAIL_RETRY_EVERY, name="retry_mail"),
     cron.register(
-        take_snapshots, QUEUE_NAME, interval=HEALTH_SNAPSHOTS_EVERY, name="health_snapshots"
+        take_snapshots, QUEUE_NAME, cron=HEALTH_SNAPSHOTS_CRON, name="health_snapshots"
+    ),
+    cron.register(
+        send_monthly_reports, QUEUE_NAME, cron=MONTHLY_REPORTS_CRON, name="send_monthly_reports"
     ),
 ]

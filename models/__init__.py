@@ -61,6 +61,7 @@ from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
 from .health_snapshots import HealthSnapshot
 from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
+from .kpi_targets import TARGET_KPIS, KpiTarget, KpiTargetError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage, mark_mails_answered
@@ -95,6 +96,9 @@ from .workflow_runs import WorkflowRun
 from .workflows import Workflow, WorkflowError, WorkflowStep
 
 __all__ = [
+    "TARGET_KPIS",
+    "KpiTarget",
+    "KpiTargetError",
     "BillingError",
     "BillingStateError",
     "ClientCredit",

@@ -179,3 +179,23 @@ def _days_in_stage(session, job_id: int) -> dict[str, float]:
         .group_by(moves.c.stage)
     )
     return {stage: round(float(days), 1) for stage, days in rows}
+
+
+# ---------------------------------------------------------------- where applications stand
+
+
+def applications_by_stage(session, client_ids=None) -> dict[str, int]:
+    """{pipeline stage: applications now at it}, every ``PIPELINE`` stage (0 when none), for
+    the job orders of ``client_ids`` (a list or a SELECT of ids; None: every client). One
+    grouped query; applications rejected or withdrawn are left out."""
+    query = (
+        select(Application.stage, func.count(Application.id))
+        .where(Application.stage.in_(PIPELINE))
+        .group_by(Application.stage)
+    )
+    if client_ids is not None:
+        query = query.join(JobOrder, JobOrder.id == Application.job_order_id).where(
+            JobOrder.client_id.in_(client_ids)
+        )
+    counts = dict(session.execute(query).all())
+    return {stage: int(counts.get(stage, 0)) for stage in PIPELINE}

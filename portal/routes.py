@@ -13,6 +13,7 @@ from . import bp
 from .access import client_query, current_client, current_link, portal_login_required
 from .billing import open_totals
 from .hiring_data import hiring_overview
+from .kpis import my_scorecard
 from .quotes import awaiting_answer
 from .survey_links import my_open_surveys
 
@@ -65,4 +66,5 @@ def dashboard():
         quotes=awaiting_answer() if link.may("signatory") else None,
         billing=open_totals(date.today()) if link.may("billing") else None,
         surveys=my_open_surveys(),
+        kpis=my_scorecard() if link.may("hiring") else None,
     )

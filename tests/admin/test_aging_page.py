@@ -69,10 +69,10 @@ def test_the_page_shows_each_client_by_bucket_with_totals_and_a_chart(app, world
     # In USD: 1,000 × 0.0175 = 17.50; 500 × 1.08 = 540.00; 777 × 0.0175 = 13.5975 → 13.60.
     base = re.search(r'<tr class="info" data-total="base">(.*?)</tr>', html, re.S).group(1)
     assert "571.10" in base  # 17.50 + 540.00 + 13.60
-    chart = re.search(r'<svg id="aging-chart".*?</svg>', html, re.S).group(0)
+    chart = re.search(r'<svg [^>]*data-chart="aging-chart".*?</svg>', html, re.S).group(0)
     assert chart.count("<rect") == 5
     # The tallest bar (over 90: 540.00) fills the chart's 200 pixels.
-    assert re.search(r'data-bucket="over_90">\s*<rect [^>]*height="200', chart)
+    assert re.search(r'data-key="over_90" data-value="540.00"><rect [^>]*height="200.0"', chart)
     assert "<script" not in chart
 
 

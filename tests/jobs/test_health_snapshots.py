@@ -69,7 +69,7 @@ def test_the_command_stores_the_day_and_the_schedule_runs_it_daily(app):
     result = runner.invoke(args=["clientdesk", "health-snapshots", "--day", "2026-01-15"])
     assert db.session.scalar(select(func.count(HealthSnapshot.id))) == 1
     daily = next(job for job in JOBS if job["name"] == "health_snapshots")
-    assert daily["func"] is take_snapshots and daily["interval"] == 24 * 3600
+    assert daily["func"] is take_snapshots and daily["cron"] == "0 5 * * *"  # 05:00 UTC daily
 
 
 @pytest.mark.redis
