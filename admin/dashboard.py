@@ -2,21 +2,18 @@
 query or a fixed few each) and are drawn with ``admin.charts``; the view only picks the
 sections the user's role may read.
 
-INTEGRATION POINTS (lead, at merge): ``utilization_section`` and ``clients_at_risk_section``
-look for ``models.utilization`` and ``models.health``; until those modules land they return
-None and the home page shows nothing for them.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from pathlib import Path
 from datetime import date
 
 from markupsafe import Markup
+from sqlalchemy import select
 
 from models.aging import aging_report
+from models.clients import Client
+from models.health import Health, clients_at_risk
 from models.billing import base_currency
 from models.candidates import PIPELINE, STAGE_LABELS
 from models.pipeline_metrics import applications_by_stage
@@ -54,38 +51,21 @@ def nps_chart(visible, today: date | None = None) -> Markup:
     return trend_svg(survey_results(visible, since, today).months)
 
 
-def _optional(module: str, name: str):
-    """``module.name`` when the module is part of this tree's ``models`` package, else None
-    (an editable install must not lend a module from another checkout)."""
-    import models
-
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        return None
-    here = Path(models.__file__).resolve().parent
-    if spec is None or not spec.origin or not Path(spec.origin).resolve().is_relative_to(here):
-        return None
-    return getattr(importlib.import_module(module), name, None)
-
-
-def clients_at_risk_section(session, limit: int = 5):
-    """The clients most at risk (``models.health.clients_at_risk``), or None before it lands."""
-    clients_at_risk = _optional("models.health", "clients_at_risk")
-    if clients_at_risk is None:
-        return None
-    return clients_at_risk(session, limit)
+def clients_at_risk_section(session, visible, limit: int = 5) -> list[tuple[Health, str]]:
+    """The clients the user may see most at risk of churning, lowest health score first, each
+    with its name (``models.health.clients_at_risk``)."""
+    client_ids = session.scalars(
+        select(Client.id).where(Client.id.in_(visible), Client.archived.is_(False))
+    ).all()
+    flagged = clients_at_risk(session, limit, client_ids=client_ids)
+    names = dict(
+        session.execute(
+            select(Client.id, Client.name).where(Client.id.in_([h.client_id for h in flagged]))
+        ).all()
+    )
+    return [(health, names[health.client_id]) for health in flagged]
 
 
 def utilization_section(session, today: date | None = None):
-    """Recruiter utilization (``models.utilization``), or None before it lands.
-
-    INTEGRATION POINT: the lead calls the module's per-recruiter function here and returns
-    its rows (and adds the rows' table or chart in templates/admin/index.html)."""
-    if _optional("models.utilization", "__name__") is None:
-        return None
-    return None  # INTEGRATION POINT: the module's per-recruiter rows
-
-
-
-
+    """Recruiter utilization: filled when the utilization module lands (None: no panel)."""
+    return None

@@ -26,8 +26,8 @@ def dashboard_charts(may: dict[str, bool]) -> dict:
         charts["revenue_chart"] = dashboard.revenue_chart(session, visible)
     if may["Survey"]:
         charts["nps_chart"] = dashboard.nps_chart(visible)
-    if may["Client"]:
-        charts["at_risk"] = dashboard.clients_at_risk_section(session)
+    if may["ClientHealth"]:
+        charts["at_risk"] = dashboard.clients_at_risk_section(session, visible)
     if may["JobOrder"]:
         charts["utilization"] = dashboard.utilization_section(session)
     return charts
@@ -54,6 +54,7 @@ class HomeView(IndexView):
                 "Invoice",
                 "Survey",
                 "JobOrder",
+                "ClientHealth",
             )
         }
         context = {"may": may}

@@ -39,7 +39,7 @@ PRESETS = {
     "last_90_days": "Last 90 days",
     "year_to_date": "Year to date",
 }
-UNIT_SUFFIX = {"days": " d", "percent": " %", "ratio": "", "money": "", "count": "", "score": ""}
+UNIT_SUFFIX = {"days": " days", "percent": " %", "ratio": "", "money": "", "count": "", "score": ""}
 
 
 def preset_period(preset: str, today: date | None = None) -> Period:

@@ -3,7 +3,7 @@
 Each figure is a grouped SQL query (a fixed number of queries, whatever the client's size):
 
 - jobs opened / filled: job orders whose ``opened_at`` / ``filled_at`` falls in the month;
-- placements: applications moved to placed in the month (``kpi_targets.placements``);
+- placements: the ``placements`` KPI over the month (``models.kpis``);
 - pipeline by stage: the client's applications at each pipeline stage now
   (``pipeline_metrics.applications_by_stage``);
 - invoices issued: number and base-currency total (ROUND(total × rate at issue, 2)) of the
@@ -11,11 +11,11 @@ Each figure is a grouped SQL query (a fixed number of queries, whatever the clie
   ``paid_at`` is in the month; overdue: open invoices whose due date is before the month's end
   (what is still owed past due at the end of the month, by today's balances);
 - NPS / CSAT: the survey results of the responses submitted in the month (``survey_results``);
-- KPI targets: ``kpi_targets.scorecard`` over the month.
-
-INTEGRATION POINT (lead, at merge): the KPI table from the registry (``models.kpis.compute``)
-and the health score (``models.health``) go in ``extras`` (see ``report_extras``) and in the
-marked block of templates/documents/_client_report_body.html.
+- KPI targets: ``kpi_targets.scorecard`` over the month;
+- KPIs: every registry KPI that has a per-client figure (``models.kpis.compute``), for the
+  month, with its formula;
+- health: the client's health score with each factor's contribution (``models.health``), as
+  of the month's last day (or today, for the month under way).
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from sqlalchemy import Numeric, and_, case, func, select, type_coerce
 
 from .billing import Invoice, base_currency
 from .clients import Client
-from .kpi_targets import KpiStatus, placements, scorecard
+from .health import Health, health_scores
+from .kpi_targets import TARGET_KPIS, KpiStatus, scorecard
+from .kpis import KPI, Period, compute
 from .pipeline_metrics import applications_by_stage
 from .recruiting import JobOrder
 from .revenue import COUNTED_STATUSES, month_start
@@ -54,7 +56,9 @@ class MonthlyReport:
     overdue_amount: Decimal = Decimal("0.00")
     surveys: Scores | None = None
     targets: list[KpiStatus] = field(default_factory=list)
-    extras: dict = field(default_factory=dict)
+    # (KPI, the client's value over the month) for every per-client KPI, in registry order
+    kpis: list[tuple[KPI, Decimal | None]] = field(default_factory=list)
+    health: Health | None = None
 
     @property
     def end(self) -> date:
@@ -102,12 +106,6 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def report_extras(session, report: MonthlyReport) -> dict:
-    """INTEGRATION POINT: the KPI registry's table and the health score for the report
-    (filled by the lead at merge); nothing until then."""
-    return {}
-
-
 def monthly_report(session, client: Client, month: date) -> MonthlyReport:
     """Client ``client``'s report for the month starting ``month`` (any day in it)."""
     start = month_start(month)
@@ -119,7 +117,9 @@ def monthly_report(session, client: Client, month: date) -> MonthlyReport:
         ).where(JobOrder.client_id == client.id)
     ).one()
     report.jobs_opened, report.jobs_filled = int(jobs[0]), int(jobs[1])
-    report.placements = placements(session, [client.id], start, end).get(client.id, 0)
+    figures = compute(list(TARGET_KPIS), Period(start, end), ids=[client.id], session=session)
+    report.kpis = [(kpi, figures[key].get(client.id)) for key, kpi in TARGET_KPIS.items()]
+    report.placements = int(figures["placements"].get(client.id) or 0)
     report.pipeline = applications_by_stage(session, [client.id])
     base = func.round(
         type_coerce(Invoice.total * func.coalesce(Invoice.exchange_rate, 1), AMOUNT), 2
@@ -145,5 +145,6 @@ def monthly_report(session, client: Client, month: date) -> MonthlyReport:
     report.invoices_overdue, report.overdue_amount = int(row[4]), _money(row[5])
     report.surveys = survey_results([client.id], start, end - timedelta(days=1)).overall
     report.targets = scorecard(session, client.id, start, end)
-    report.extras = report_extras(session, report)
+    as_of = min(end - timedelta(days=1), date.today())
+    report.health = health_scores(session, [client.id], as_of=as_of).get(client.id)
     return report

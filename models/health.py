@@ -215,9 +215,12 @@ def explain(session, client_id: int, as_of: date | None = None) -> Explanation:
     return Explanation(health, last, movers_since(health, last) if last else [], note)
 
 
-def clients_at_risk(session, limit: int = 10, as_of: date | None = None) -> list[Health]:
-    """The churn-risk flagged clients, lowest score first (no score last)."""
-    flagged = [h for h in health_scores(session, None, as_of).values() if h.churn_risk]
+def clients_at_risk(
+    session, limit: int = 10, as_of: date | None = None, client_ids=None
+) -> list[Health]:
+    """The churn-risk flagged clients (of ``client_ids``; None: every client not archived),
+    lowest score first (no score last)."""
+    flagged = [h for h in health_scores(session, client_ids, as_of).values() if h.churn_risk]
     flagged.sort(key=lambda h: (h.score is None, h.score or 0, h.client_id))
     return flagged[:limit]
 

@@ -6,49 +6,28 @@ client's figure and whether it is met, by the KPI's direction: a "higher" KPI (f
 NPS) is met when the figure is at least the target, a "lower" one (time-to-fill) when it is
 at most the target. A KPI with no figure yet is neither met nor missed (``met`` None).
 
-INTEGRATION POINT (lead, at merge): ``TARGET_KPIS`` duplicates the keys, labels, units and
-directions of the KPI registry (``models.kpis.KPIS``) and ``measure()`` computes the figures
-from the functions that exist today; both are to be replaced by the registry
-(``KPIS[key].label/.unit/.better`` and ``compute(keys, period, by="client", ids=[client_id])``).
-Until then time_to_submit, fill_rate, offer_acceptance_rate and quality_rating have no figure.
+The target-able KPIs are the registry's KPIs that can be cut per client
+(``models.kpis.KPIS``); their figures come from ``models.kpis.compute``, so the portal, the
+monthly report and Reports › KPIs show the same number with the same formula.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import DomainError, Model, TimestampMixin, finite
-from .candidates import Application, ApplicationStageChange
 from .clients import Client, _session
-from .pipeline_metrics import average_time_to_fill
-from .recruiting import JobOrder
-from .survey_responses import survey_results
+from .kpis import KPI, KPIS, Period, compute
 
 
-@dataclass(frozen=True)
-class TargetKpi:
-    key: str
-    label: str
-    unit: str  # "days", "%", "score", "count"
-    better: str  # "higher" or "lower"
-
-
-TARGET_KPIS: dict[str, TargetKpi] = {
-    kpi.key: kpi
-    for kpi in (
-        TargetKpi("time_to_fill", "Time to fill", "days", "lower"),
-        TargetKpi("time_to_submit", "Time to first submission", "days", "lower"),
-        TargetKpi("fill_rate", "Fill rate", "%", "higher"),
-        TargetKpi("offer_acceptance_rate", "Offer acceptance rate", "%", "higher"),
-        TargetKpi("quality_rating", "Candidate quality rating", "score", "higher"),
-        TargetKpi("nps", "Net Promoter Score", "score", "higher"),
-        TargetKpi("placements", "Placements", "count", "higher"),
-    )
+# Every KPI that has a figure per client, in the registry's order.
+TARGET_KPIS: dict[str, KPI] = {
+    key: kpi for key, kpi in KPIS.items() if "client" in kpi.dimensions
 }
 TARGET_MAX = Decimal("1000000")
 
@@ -58,7 +37,7 @@ def target_range(key: str) -> tuple[Decimal, Decimal]:
     if key == "nps":
         return Decimal(-100), Decimal(100)
     kpi = TARGET_KPIS.get(key)
-    if kpi is not None and kpi.unit == "%":
+    if kpi is not None and kpi.unit == "percent":
         return Decimal(0), Decimal(100)
     return Decimal(0), TARGET_MAX
 
@@ -162,47 +141,11 @@ def default_period(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=365), today + timedelta(days=1)
 
 
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time.min, UTC)
-
-
-def placements(session, client_ids, start: date, end: date) -> dict[int, int]:
-    """{client id: placements} made in [start, end): applications moved to placed. One query."""
-    rows = session.execute(
-        select(JobOrder.client_id, func.count(func.distinct(ApplicationStageChange.application_id)))
-        .join(Application, Application.id == ApplicationStageChange.application_id)
-        .join(JobOrder, JobOrder.id == Application.job_order_id)
-        .where(
-            ApplicationStageChange.to_stage == "placed",
-            ApplicationStageChange.at >= _at(start),
-            ApplicationStageChange.at < _at(end),
-            JobOrder.client_id.in_(list(client_ids)),
-        )
-        .group_by(JobOrder.client_id)
-    )
-    return {client_id: int(count) for client_id, count in rows}
-
-
 def measure(session, client_id: int, keys, start: date, end: date) -> dict[str, Decimal | None]:
-    """{kpi key: the client's figure over [start, end)} for ``keys``.
-
-    INTEGRATION POINT: the lead replaces this body with the KPI registry's
-    ``compute(keys, Period(start, end), by="client", ids=[client_id])`` (taking the client's
-    group). Today: time_to_fill is ``average_time_to_fill`` (over every filled order), nps the
-    survey NPS of the responses in the period, placements the placements in the period; the
-    other keys have no figure (None) yet.
-    """
-    keys = set(keys)
-    figures: dict[str, Decimal | None] = dict.fromkeys(keys)
-    if "time_to_fill" in keys:
-        days = average_time_to_fill(session, [client_id]).get(client_id)
-        figures["time_to_fill"] = Decimal(str(days)) if days is not None else None
-    if "nps" in keys:
-        figures["nps"] = survey_results([client_id], start, end - timedelta(days=1)).overall.nps
-    if "placements" in keys:
-        made = placements(session, [client_id], start, end)
-        figures["placements"] = Decimal(made.get(client_id, 0))
-    return figures
+    """{kpi key: the client's figure over [start, end)} for ``keys``, from the KPI registry:
+    one grouped query per KPI, cut to this client."""
+    figures = compute(list(keys), Period(start, end), by="client", ids=[client_id], session=session)
+    return {key: values.get(client_id) for key, values in figures.items()}
 
 
 def scorecard(session, client_id: int, start: date | None = None, end: date | None = None):

@@ -90,3 +90,25 @@ def test_each_section_only_for_a_role_that_may_read_it(app, world):
     assert chart(recruiter, "revenue") is None and chart(recruiter, "receivables-aging") is None
     finance = home(app, world["finance"])
     assert chart(finance, "revenue") is not None and chart(finance, "receivables-aging") is not None
+
+
+def test_the_clients_at_risk_are_named_with_the_rule_that_fired(app, world):
+    with app.app_context():
+        from datetime import timedelta
+
+        from models import Client
+
+        late = ClientFactory(name="Late Payer", currency="EUR", location="Foreign")
+        # issued 100 days ago on net 30 (the factory's terms): 70 days overdue, which fires
+        # the churn-risk rule long_overdue (an invoice more than 60 days overdue)
+        issued_invoice(late, lines=[("Fee", "50.00")], on=date.today() - timedelta(days=100))
+        late_id = db.session.query(Client.id).filter_by(name="Late Payer").scalar()
+    admin_home = home(app, world["admin"])
+    panel = admin_home[admin_home.index('id="at-risk-panel"'):]
+    panel = panel[: panel.index("</ul>")]
+    assert f'data-client="{late_id}"' in panel and "Late Payer" in panel
+    assert "overdue" in panel  # the rule, in words
+    assert "Acme" not in panel  # its invoice is not yet due
+    # the manager does not see Late Payer (not on its team), nor a recruiter the panel at all
+    assert "Late Payer" not in home(app, world["manager"])
+    assert 'id="at-risk-panel"' not in home(app, world["recruiter"])

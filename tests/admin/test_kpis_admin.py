@@ -65,7 +65,7 @@ def cell(html, kpi, group):
 
 def test_the_page_shows_each_kpi_with_its_formula_per_client_you_may_see(app, world):
     html = browser_for(app, world["manager"]).get(f"{PAGE}?{MARCH}").get_data(as_text=True)
-    assert cell(html, "time_to_fill", world["acme"]) == "15.0 d"
+    assert cell(html, "time_to_fill", world["acme"]) == "15.0 days"
     assert cell(html, "placements", world["acme"]) == "1"
     assert "Average of (filled − opened) in days" in html  # the formula beside the figure
     assert "Hidden Corp" not in html and f'data-group="{world["hidden"]}"' not in html
@@ -76,10 +76,10 @@ def test_the_page_cuts_by_recruiter_service_type_and_agency(app, world):
     browser = browser_for(app, world["admin"])
     by_recruiter = browser.get(f"{PAGE}?{MARCH}&by=recruiter").get_data(as_text=True)
     assert "Rita Cruz" in by_recruiter
-    assert cell(by_recruiter, "time_to_fill", world["recruiter_id"]) == "15.0 d"
+    assert cell(by_recruiter, "time_to_fill", world["recruiter_id"]) == "15.0 days"
     agency = browser.get(f"{PAGE}?{MARCH}&by=agency").get_data(as_text=True)
     # (10 + 20 + 4) / 3 = 11.3
-    assert cell(agency, "time_to_fill", "all") == "11.3 d"
+    assert cell(agency, "time_to_fill", "all") == "11.3 days"
     service = browser.get(f"{PAGE}?{MARCH}&by=service_type").get_data(as_text=True)
     assert "Contingency recruitment" in service
     assert "Not cut by service type." in service  # NPS has no per-service figure

@@ -75,6 +75,12 @@ def test_the_months_figures(acme):
     assert (report.invoices_issued, report.issued_amount) == (2, Decimal("162.00"))
     assert report.invoices_paid == 0
     assert report.surveys.nps is None
+    kpis = {kpi.key: value for kpi, value in report.kpis}
+    # the one order filled in October took 2 → 20 October: 18 days; revenue 100 + 50 EUR at
+    # 1.08 = 162.00 USD (November's invoice is another month)
+    assert kpis["time_to_fill"] == Decimal("18.0") and kpis["revenue"] == Decimal("162.00")
+    assert "churn_rate" not in kpis  # agency-wide only
+    assert report.health is not None and report.health.client_id == acme.id
 
 
 def test_the_job_mails_each_manager_the_pdf_once(acme, mail_to):  # noqa: F811
@@ -94,6 +100,8 @@ def test_the_job_mails_each_manager_the_pdf_once(acme, mail_to):  # noqa: F811
     assert "Job orders opened 2" in text and "Job orders filled 1" in text
     assert "Issued this month 2 USD 162.00" in text
     assert "Submitted to client 1" in text
+    assert "KPIs for the month" in text and "Time to fill 18.0 days" in text
+    assert "Relationship health:" in text
     documents = db.session.scalars(
         select(ClientDocument).where(ClientDocument.source == f"client_report:{acme.id}:2026-10")
     ).all()

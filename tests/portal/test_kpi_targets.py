@@ -46,8 +46,9 @@ def test_each_target_with_the_figure_and_whether_it_is_met(
     assert "Your KPIs against agreed targets" in page
     rows = dict(re.findall(r'<tr data-kpi="([a-z_]+)" data-met="([a-z]+)">', page))
     # time to fill: 25.0 days ≤ 30 (lower is better): met. Placements: 0 < 2: not met.
-    # Fill rate: not measured until the KPI registry lands: neither.
-    assert rows == {"time_to_fill": "yes", "placements": "no", "fill_rate": "unknown"}
+    # Fill rate: both orders opened in the last 12 months with 1 opening each and no
+    # placement: 0 of 2 openings filled = 0 % < 80: not met.
+    assert rows == {"time_to_fill": "yes", "placements": "no", "fill_rate": "no"}
     assert "25.0 days" in page and "QBR 2026" in page
     chart = re.search(r'<svg [^>]*data-chart="kpi-targets".*?</svg>', page, re.S).group(0)
     assert 'data-key="time_to_fill" data-value="25.0"' in chart
