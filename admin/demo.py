@@ -46,6 +46,7 @@ from .demo_data import (
     DemoClient,
 )
 from .demo_health import load_health
+from .demo_targets import load_targets
 from .demo_recruiting import load_recruiting
 from .demo_surveys import load_surveys
 
@@ -127,6 +128,7 @@ def load_demo() -> list[str]:
     load_conversations(staff, count)
     load_surveys(staff, count)
     load_health(count)  # client health snapshots of past days (issue 8)
+    load_targets(count)  # the KPI targets agreed with the portal clients (issue 8)
     db.session.commit()
     return _summary(created)
 

@@ -13,7 +13,6 @@ import statistics
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,21 +43,6 @@ def make_app(db_path: Path):
         sync_roles(app.appbuilder)
         load_demo()
     return app
-
-
-def add_targets(app, email: str) -> None:
-    from sqlalchemy import select
-
-    from extensions import db
-    from models import ClientContact, Contact, KpiTarget
-
-    with app.app_context():
-        client_id = db.session.scalar(
-            select(ClientContact.client_id).join(Contact).where(Contact.email == email)
-        )
-        for kpi, target in (("time_to_fill", "30"), ("nps", "40"), ("placements", "5")):
-            db.session.add(KpiTarget(client_id=client_id, kpi=kpi, target=Decimal(target)))
-        db.session.commit()
 
 
 def measure(app, client, url: str) -> tuple[float, int]:
@@ -94,7 +78,6 @@ def main(times: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp) / "bench.db")
         admin, portal = STAFF_LOGINS[0], PORTAL_LOGINS[0]
-        add_targets(app, portal.username)
         staff = app.test_client()
         login = staff.post("/login/", data={"username": admin.username, "password": admin.password})
         assert login.status_code == 302, "admin login failed"
