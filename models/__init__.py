@@ -90,6 +90,7 @@ from .surveys import (
     SurveyStateError,
 )
 from .team import ClientTeamMember, client_visibility, visible_client_ids
+from .time_entries import StaffCapacity, TimeEntry, TimeEntryError
 from .workflow_runs import WorkflowRun
 from .workflows import Workflow, WorkflowError, WorkflowStep
 
@@ -210,6 +211,9 @@ __all__ = [
     "WorkflowError",
     "WorkflowRun",
     "WorkflowStep",
+    "StaffCapacity",
+    "TimeEntry",
+    "TimeEntryError",
 ]
 
 
