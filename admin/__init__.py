@@ -170,3 +170,19 @@ def register(appbuilder) -> None:
         SurveyResultsView, "Survey results", icon="fa-line-chart", category="Communication"
     )
     appbuilder.add_api(SurveyApi)
+    # Reports (issue 8): time entries, their import, staff capacity, utilization and its API.
+    from .time_entries import StaffCapacityView, TimeEntryImportView, TimeEntryView
+    from .utilization import UtilizationReportView
+    from .utilization_api import CapacityApi, ProfitabilityApi, UtilizationApi
+
+    appbuilder.add_view(TimeEntryView, "Time entries", icon="fa-clock-o", category="Reports")
+    appbuilder.add_view(
+        TimeEntryImportView, "Import time entries", icon="fa-upload", category="Reports"
+    )
+    appbuilder.add_view(StaffCapacityView, "Staff capacity", icon="fa-users", category="Reports")
+    appbuilder.add_view(
+        UtilizationReportView, "Utilization", icon="fa-pie-chart", category="Reports"
+    )
+    appbuilder.add_api(UtilizationApi)
+    appbuilder.add_api(ProfitabilityApi)
+    appbuilder.add_api(CapacityApi)

@@ -56,6 +56,10 @@ RESOURCE_PERMISSIONS = {
     "Workflow": ["can_read", "can_write"],
     # Satisfaction surveys and their results; ``send`` puts a survey out (and closes it).
     "Survey": ["can_read", "can_write", "can_send"],
+    # Time entries (issue 8): a user without Utilization read sees and logs only their own.
+    "TimeEntry": ["can_read", "can_write"],
+    # The utilization and profitability report, its API, and staff capacity and cost rates.
+    "Utilization": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -81,6 +85,8 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Conversation": {"read", "write"},
         "Workflow": {"read", "write"},
         "Survey": {"read", "write", "send"},
+        "TimeEntry": {"read", "write"},
+        "Utilization": {"read"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -95,6 +101,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Conversation": {"read", "write"},
         "Workflow": {"read"},
         "Survey": {"read"},
+        "TimeEntry": {"read", "write"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -115,6 +122,8 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Conversation": {"read", "write"},
         "Workflow": {"read"},
         "Survey": {"read"},
+        "TimeEntry": {"read"},
+        "Utilization": {"read", "write"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -166,6 +175,12 @@ MENU_RESOURCES = {
     # that merges, the surveys' readers open it.
     "Surveys": "Survey",
     "Survey results": "Survey",
+    # Reports (issue 8): helper C's time and utilization pages.
+    "Reports": "TimeEntry",
+    "Time entries": "TimeEntry",
+    "Import time entries": "TimeEntry",
+    "Staff capacity": "Utilization",
+    "Utilization": "Utilization",
 }
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.

@@ -17,6 +17,7 @@ nothing (drafted by hand, milestones) count for their client but for no service 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Integer, case, func, literal, select, type_coerce
@@ -198,3 +199,29 @@ def acquisition_cost(session, period, by, ids=None) -> dict:
     inner = spent.subquery()
     average = session.scalar(select(func.avg(inner.c.cost)))
     return {AGENCY: Decimal(average).quantize(CENT) if average is not None else None}
+
+
+@dataclass(frozen=True)
+class ProfitRow:
+    key: object  # a client id or a service type
+    fees: Decimal
+    cost: Decimal
+    margin: Decimal | None
+    roi: Decimal | None
+    cost_per_hire: Decimal | None
+
+    @property
+    def profit(self) -> Decimal:
+        return self.fees - self.cost
+
+
+def profitability(session, period, by) -> list[ProfitRow]:
+    """One row per client (or service type) with fees or cost in the period: fees, cost of
+    time, profit, margin %, ROI % and cost per hire (the functions above; a few grouped
+    queries in all)."""
+    pairs = _fees_and_costs(session, period, by, None)
+    hires = cost_per_hire(session, period, by)
+    return [
+        ProfitRow(key, fee, cost, percent(fee - cost, fee), percent(fee - cost, cost), hires.get(key))
+        for key, (fee, cost) in sorted(pairs.items(), key=lambda item: str(item[0]))
+    ]
