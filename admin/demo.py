@@ -47,6 +47,7 @@ from .demo_data import (
 )
 from .demo_recruiting import load_recruiting
 from .demo_surveys import load_surveys
+from .demo_time import load_time
 
 # ---------------------------------------------------------------- logins (listed in the README)
 # ---------------------------------------------------------------- loading
@@ -125,6 +126,7 @@ def load_demo() -> list[str]:
     count("workflows (paused)", len(load_default_workflows(db.session).created))
     load_conversations(staff, count)
     load_surveys(staff, count)
+    load_time(staff, count)
     db.session.commit()
     return _summary(created)
 
