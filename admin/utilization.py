@@ -16,12 +16,13 @@ from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
 
 from extensions import db
-from models import Client
+from models import Client, visible_client_ids
 from models.profitability import profitability
 from models.recruiting import SERVICE_TYPES
 from models.utilization import capacity_plan, recruiter_productivity, usage
 
 from .roles import RESOURCE_PERMISSIONS
+from .visibility import acting_user
 
 Period = namedtuple("Period", "start end")
 Table = namedtuple("Table", "key title header rows")
@@ -56,18 +57,23 @@ def _pct(value) -> str:
     return "" if value is None else f"{value}"
 
 
-def _profit_rows(session, period, by, names) -> list[list]:
+def _profit_rows(session, period, by, names, ids=None) -> list[list]:
     return [
         [names.get(r.key, r.key), _money(r.fees), _money(r.cost), _money(r.profit),
          _pct(r.margin), _pct(r.roi), _money(r.cost_per_hire)]
-        for r in profitability(session, period, by)
+        for r in profitability(session, period, by, ids)
     ]  # fmt: skip
 
 
 def report_tables(session, period: Period, today: date | None = None) -> list[Table]:
-    """The page's tables, as rows of display strings (the CSV is the same rows)."""
+    """The page's tables, as rows of display strings (the CSV is the same rows). The
+    profitability by client covers the clients the user may see."""
     used = usage(session, period)
-    clients = dict(session.execute(select(Client.id, Client.name)).all())
+    clients = dict(
+        session.execute(
+            select(Client.id, Client.name).where(Client.id.in_(visible_client_ids(acting_user())))
+        ).all()
+    )
     profit_header = ["Fees billed", "Cost of time", "Profit", "Margin %", "ROI %", "Cost per hire"]
     plan = capacity_plan(session, today)
     return [
@@ -87,7 +93,7 @@ def report_tables(session, period: Period, today: date | None = None) -> list[Ta
              for p in recruiter_productivity(session, period)],
         ),  # fmt: skip
         Table("clients", "Profitability by client", ["Client", *profit_header],
-              _profit_rows(session, period, "client", clients)),  # fmt: skip
+              _profit_rows(session, period, "client", clients, list(clients))),  # fmt: skip
         Table("services", "Profitability by service type", ["Service type", *profit_header],
               _profit_rows(session, period, "service_type", {s: s for s in SERVICE_TYPES})),  # fmt: skip
         Table(

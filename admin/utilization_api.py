@@ -13,12 +13,21 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
 from extensions import db
+from models import visible_client_ids
 from models.billing_terms import base_currency
 from models.profitability import profitability
 from models.utilization import capacity_plan, recruiter_productivity, usage
 
 from .roles import RESOURCE_PERMISSIONS
 from .utilization import parse_period
+from .visibility import acting_user
+
+
+def visible_ids(by: str) -> list[int] | None:
+    """By client: the ids of the clients the acting user may see (None: every group)."""
+    if by != "client":
+        return None
+    return list(db.session.scalars(visible_client_ids(acting_user())))
 
 
 def _text(value):
@@ -119,7 +128,7 @@ class ProfitabilityApi(_ReadApi):
                 "roi": _text(row.roi),
                 "costPerHire": _text(row.cost_per_hire),
             }
-            for row in profitability(db.session, period, by)
+            for row in profitability(db.session, period, by, visible_ids(by))
         ]
         return self.response(
             200, start=str(period.start), end=str(period.end), by=by,

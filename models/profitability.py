@@ -215,12 +215,12 @@ class ProfitRow:
         return self.fees - self.cost
 
 
-def profitability(session, period, by) -> list[ProfitRow]:
+def profitability(session, period, by, ids=None) -> list[ProfitRow]:
     """One row per client (or service type) with fees or cost in the period: fees, cost of
     time, profit, margin %, ROI % and cost per hire (the functions above; a few grouped
-    queries in all)."""
-    pairs = _fees_and_costs(session, period, by, None)
-    hires = cost_per_hire(session, period, by)
+    queries in all). ``ids``: these clients (or service types) only."""
+    pairs = _fees_and_costs(session, period, by, ids)
+    hires = cost_per_hire(session, period, by, ids)
     return [
         ProfitRow(key, fee, cost, percent(fee - cost, fee), percent(fee - cost, cost), hires.get(key))
         for key, (fee, cost) in sorted(pairs.items(), key=lambda item: str(item[0]))

@@ -18,7 +18,16 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import ConstructorDefaults, DomainError, Model, UTCDateTime, utcnow
@@ -189,8 +198,15 @@ class StaffCapacity(ConstructorDefaults, Model):
 
     def violations(self) -> list[TimeEntryError]:
         errors = []
-        if self.user is None and self.user_id is None:
+        user_id = self.user.id if self.user is not None else self.user_id
+        if user_id is None:
             errors.append(TimeEntryError("Staff user is required.", "user"))
+        else:
+            other = select(StaffCapacity.id).where(StaffCapacity.user_id == user_id)
+            if self.id is not None:
+                other = other.where(StaffCapacity.id != self.id)
+            if _session().scalar(other) is not None:
+                errors.append(TimeEntryError("This user has a capacity row already.", "user"))
         hours = _decimal(self.weekly_hours)
         if hours is not None and not (0 <= hours <= WEEKLY_HOURS_MAX):
             errors.append(

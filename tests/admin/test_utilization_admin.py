@@ -193,5 +193,7 @@ def test_finance_sets_staff_capacity(app, world):
     assert "Weekly hours must be between 0 and 168." in refused.get_data(as_text=True)
     done = browser.post("/staffcapacityview/add", data={"csrf_token": token, "user": otto, "weekly_hours": "30", "cost_rate": "40"})
     assert done.status_code == 302
+    again = browser.post("/staffcapacityview/add", data={"csrf_token": token, "user": otto, "weekly_hours": "20", "cost_rate": "40"})
+    assert "This user has a capacity row already." in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(StaffCapacity).filter_by(user_id=otto).one().weekly_hours == Decimal("30.00")

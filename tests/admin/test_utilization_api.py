@@ -19,24 +19,29 @@ NOV = "start=2026-11-02&end=2026-11-16"
 @pytest.fixture
 def world(app):
     """Rita: 20 h/week at 40/h, 10 h on Acme's job order on 3 Nov (no holidays: 10 working
-    days, capacity 40 h). Acme: an invoice of 20,000 PHP (× 0.0175 = 350.00 USD) on 4 Nov."""
+    days, capacity 40 h). Acme (the account manager's): an invoice of 20,000 PHP (× 0.0175 =
+    350.00 USD) on 4 Nov. Hidden Corp (nobody's): 1 h of Rita's time."""
     with app.app_context():
         known_rates()
+        manager = make_user("Account Manager")
         rita = make_user("Recruiter", first_name="Rita", last_name="Cruz")
-        acme = ClientFactory(name="Acme")
+        acme = ClientFactory(name="Acme", owner=manager)
+        hidden = ClientFactory(name="Hidden Corp")
         job = open_job_order(client=acme, recruiter=rita)
         db.session.add(StaffCapacity(user=rita, weekly_hours=Decimal(20), cost_rate=Decimal(40)))
         TimeEntry.log(rita, date(2026, 11, 3), "10", job_order=job)
+        TimeEntry.log(rita, date(2026, 11, 4), "1", client=hidden, billable=False)
         db.session.commit()
         draft_invoice(acme).issue(rita, today=date(2026, 11, 4))
         db.session.commit()
         return {
             "finance": make_user("Finance").username,
-            "manager": make_user("Account Manager").username,
+            "manager": manager.username,
             "admin": make_user("Admin").username,
             "recruiter": rita.username,
             "rita": rita.id,
             "acme": acme.id,
+            "hidden": hidden.id,
         }
 
 
@@ -44,24 +49,34 @@ def test_utilization_per_recruiter(app, world):
     answer = api_for(app, world["finance"])("GET", f"/api/v1/utilization/?{NOV}")
     assert answer.status_code == 200
     (rita,) = answer.get_json()["result"]
-    # 10 h / 40 h = 25.0 %.
+    # 10 + 1 = 11 h / 40 h = 27.5 %.
     assert (rita["userId"], rita["hours"], rita["capacityHours"], rita["utilization"]) == (
-        world["rita"], "10.00", "40.00", "25.0",
+        world["rita"], "11.00", "40.00", "27.5",
     )  # fmt: skip
 
 
 def test_profitability_by_client_and_service_type(app, world):
     call = api_for(app, world["manager"])
+    # The account manager sees Acme only (Hidden Corp is not theirs).
     (acme,) = call("GET", f"/api/v1/profitability/?{NOV}&by=client").get_json()["result"]
     # Fees 350.00; cost 10 × 40 = 400.00; profit −50.00; margin −50 / 350 = −14.3 %;
     # ROI −50 / 400 = −12.5 %; no placement: no cost per hire.
     assert acme == {"key": world["acme"], "fees": "350.00", "cost": "400.00", "profit": "-50.00",
                     "margin": "-14.3", "roi": "-12.5", "costPerHire": None}  # fmt: skip
     by_service = call("GET", f"/api/v1/profitability/?{NOV}&by=service_type").get_json()
-    # The hand-made invoice has no service type; the time is on a contingency order.
+    # The hand-made invoice has no service type; the time on the contingency order counts
+    # (Hidden Corp's hour is on no job order).
     assert by_service["result"] == [{"key": "contingency recruitment", "fees": "0.00",
                                      "cost": "400.00", "profit": "-400.00", "margin": None,
                                      "roi": "-100.0", "costPerHire": None}]  # fmt: skip
+
+
+def test_finance_sees_every_client(app, world):
+    result = api_for(app, world["finance"])("GET", f"/api/v1/profitability/?{NOV}").get_json()
+    # Hidden Corp: no fees, 1 h × 40 = 40.00.
+    assert {row["key"]: row["cost"] for row in result["result"]} == {
+        world["acme"]: "400.00", world["hidden"]: "40.00",
+    }  # fmt: skip
 
 
 def test_capacity_lists_four_weeks_per_recruiter(app, world):
