@@ -34,7 +34,10 @@ def load_time(staff: dict, count) -> None:
         user = staff.get(role)
         if user is None:
             continue
-        if db.session.scalar(select(StaffCapacity.id).where(StaffCapacity.user_id == user.id)) is None:
+        if (
+            db.session.scalar(select(StaffCapacity.id).where(StaffCapacity.user_id == user.id))
+            is None
+        ):
             db.session.add(StaffCapacity(user=user, weekly_hours=weekly, cost_rate=rate))
             count("staff capacities")
         if db.session.scalar(select(TimeEntry.id).where(TimeEntry.user_id == user.id).limit(1)):

@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Client, visible_client_ids
+from models.capacity import capacity_plan
 from models.profitability import profitability
 from models.recruiting import SERVICE_TYPES
-from models.utilization import capacity_plan, recruiter_productivity, usage
+from models.utilization import recruiter_productivity, usage
 
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user
@@ -80,29 +81,69 @@ def report_tables(session, period: Period, today: date | None = None) -> list[Ta
         Table(
             "utilization",
             "Utilization by recruiter",
-            ["Recruiter", "Hours", "Billable hours", "Capacity hours", "Utilization %",
-             "Billable utilization %"],
-            [[u.name, u.hours, u.billable_hours, u.capacity, _pct(u.utilization),
-              _pct(u.billable_utilization)] for u in used],
+            [
+                "Recruiter",
+                "Hours",
+                "Billable hours",
+                "Capacity hours",
+                "Utilization %",
+                "Billable utilization %",
+            ],
+            [
+                [
+                    u.name,
+                    u.hours,
+                    u.billable_hours,
+                    u.capacity,
+                    _pct(u.utilization),
+                    _pct(u.billable_utilization),
+                ]
+                for u in used
+            ],
         ),  # fmt: skip
         Table(
             "productivity",
             "Recruiter productivity",
             ["Recruiter", "Hours", "Placements", "Submittals", "Hours per placement"],
-            [[p.name, p.hours, p.placements, p.submittals, _pct(p.hours_per_placement)]
-             for p in recruiter_productivity(session, period)],
+            [
+                [p.name, p.hours, p.placements, p.submittals, _pct(p.hours_per_placement)]
+                for p in recruiter_productivity(session, period)
+            ],
         ),  # fmt: skip
-        Table("clients", "Profitability by client", ["Client", *profit_header],
-              _profit_rows(session, period, "client", clients, list(clients))),  # fmt: skip
-        Table("services", "Profitability by service type", ["Service type", *profit_header],
-              _profit_rows(session, period, "service_type", {s: s for s in SERVICE_TYPES})),  # fmt: skip
+        Table(
+            "clients",
+            "Profitability by client",
+            ["Client", *profit_header],
+            _profit_rows(session, period, "client", clients, list(clients)),
+        ),  # fmt: skip
+        Table(
+            "services",
+            "Profitability by service type",
+            ["Service type", *profit_header],
+            _profit_rows(session, period, "service_type", {s: s for s in SERVICE_TYPES}),
+        ),  # fmt: skip
         Table(
             "capacity",
             "Capacity, next four weeks",
-            ["Recruiter", "Week of", "Capacity hours", "Assigned hours", "Open job orders",
-             "Over-allocated"],
-            [[w.name, w.week.isoformat(), w.capacity, w.assigned, w.open_orders,
-              "yes" if w.over_allocated else ""] for w in plan],
+            [
+                "Recruiter",
+                "Week of",
+                "Capacity hours",
+                "Assigned hours",
+                "Open job orders",
+                "Over-allocated",
+            ],
+            [
+                [
+                    w.name,
+                    w.week.isoformat(),
+                    w.capacity,
+                    w.assigned,
+                    w.open_orders,
+                    "yes" if w.over_allocated else "",
+                ]
+                for w in plan
+            ],
         ),  # fmt: skip
     ]
 

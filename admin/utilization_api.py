@@ -15,8 +15,9 @@ from flask_appbuilder.security.decorators import permission_name
 from extensions import db
 from models import visible_client_ids
 from models.billing_terms import base_currency
+from models.capacity import capacity_plan
 from models.profitability import profitability
-from models.utilization import capacity_plan, recruiter_productivity, usage
+from models.utilization import recruiter_productivity, usage
 
 from .roles import RESOURCE_PERMISSIONS
 from .utilization import parse_period
@@ -114,7 +115,9 @@ class ProfitabilityApi(_ReadApi):
         """
         by = request.args.get("by") or "client"
         if by not in ("client", "service_type"):
-            return self.response(400, message={"by": [f"by must be client or service_type, not '{by}'."]})
+            return self.response(
+                400, message={"by": [f"by must be client or service_type, not '{by}'."]}
+            )
         period, error = self._period()
         if error:
             return error

@@ -28,6 +28,7 @@ from sqlalchemy.sql.expression import FunctionElement
 from .billing import Invoice
 from .candidates import Placement
 from .recruiting import JobOrder
+from .time_entries import StaffCapacity, TimeEntry
 from .utilization import (
     AGENCY,
     CENT,
@@ -39,7 +40,6 @@ from .utilization import (
     percent,
     placements_query,
 )
-from .time_entries import StaffCapacity, TimeEntry
 
 BILLED_STATUSES = ("issued", "partially_paid", "paid")
 
@@ -111,7 +111,10 @@ def fees_billed(session, period, by, ids=None) -> dict:
     service types).
     """
     check_by(by, ("client", "service_type", "agency"))
-    return {key: Decimal(fees).quantize(CENT) for fees, key in session.execute(fees_query(period, by, ids))}
+    return {
+        key: Decimal(fees).quantize(CENT)
+        for fees, key in session.execute(fees_query(period, by, ids))
+    }
 
 
 def _fees_and_costs(session, period, by, ids) -> dict[object, tuple[Decimal, Decimal]]:
@@ -130,7 +133,9 @@ def profit(session, period, by, ids=None) -> dict:
     Formula: ``fees billed − cost of time`` in the period (``fees_billed``,
     ``utilization.cost_of_time``): two grouped queries.
     """
-    return {key: fee - cost for key, (fee, cost) in _fees_and_costs(session, period, by, ids).items()}
+    return {
+        key: fee - cost for key, (fee, cost) in _fees_and_costs(session, period, by, ids).items()
+    }
 
 
 def margin(session, period, by, ids=None) -> dict:
@@ -185,9 +190,14 @@ def acquisition_cost(session, period, by, ids=None) -> dict:
         .subquery()
     )
     spent = (
-        select(first.c.client_id.label("client_id"), func.coalesce(func.sum(entry_cost()), 0).label("cost"))
+        select(
+            first.c.client_id.label("client_id"),
+            func.coalesce(func.sum(entry_cost()), 0).label("cost"),
+        )
         .select_from(first)
-        .outerjoin(TimeEntry, (TimeEntry.client_id == first.c.client_id) & (TimeEntry.day < first.c.first))
+        .outerjoin(
+            TimeEntry, (TimeEntry.client_id == first.c.client_id) & (TimeEntry.day < first.c.first)
+        )
         .outerjoin(StaffCapacity, StaffCapacity.user_id == TimeEntry.user_id)
         .where(in_period(first.c.first, period))
         .group_by(first.c.client_id)
@@ -222,6 +232,8 @@ def profitability(session, period, by, ids=None) -> list[ProfitRow]:
     pairs = _fees_and_costs(session, period, by, ids)
     hires = cost_per_hire(session, period, by, ids)
     return [
-        ProfitRow(key, fee, cost, percent(fee - cost, fee), percent(fee - cost, cost), hires.get(key))
+        ProfitRow(
+            key, fee, cost, percent(fee - cost, fee), percent(fee - cost, cost), hires.get(key)
+        )
         for key, (fee, cost) in sorted(pairs.items(), key=lambda item: str(item[0]))
     ]

@@ -66,9 +66,7 @@ def _decimal(value) -> Decimal | None:
 
 class TimeEntry(ConstructorDefaults, Model):
     __tablename__ = "time_entry"
-    __table_args__ = (
-        CheckConstraint("hours > 0 AND hours <= 24", name="ck_time_entry_hours"),
-    )
+    __table_args__ = (CheckConstraint("hours > 0 AND hours <= 24", name="ck_time_entry_hours"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
@@ -209,9 +207,7 @@ class StaffCapacity(ConstructorDefaults, Model):
                 errors.append(TimeEntryError("This user has a capacity row already.", "user"))
         hours = _decimal(self.weekly_hours)
         if hours is not None and not (0 <= hours <= WEEKLY_HOURS_MAX):
-            errors.append(
-                TimeEntryError("Weekly hours must be between 0 and 168.", "weekly_hours")
-            )
+            errors.append(TimeEntryError("Weekly hours must be between 0 and 168.", "weekly_hours"))
         rate = _decimal(self.cost_rate)
         if rate is not None and not (0 <= rate <= RATE_MAX):
             errors.append(

@@ -56,7 +56,9 @@ def _lookups(session, parsed) -> tuple[dict, dict, dict]:
             users[(user.email or "").lower()] = user
     clients = {}
     if names:
-        query = select(Client).where(func.lower(Client.short_name).in_(names), Client.archived.is_(False))
+        query = select(Client).where(
+            func.lower(Client.short_name).in_(names), Client.archived.is_(False)
+        )
         clients = {c.short_name.lower(): c for c in session.scalars(query)}
     jobs = {}
     if job_ids:
@@ -131,7 +133,9 @@ def import_time_entries(session, data: bytes | str, filename: str = "upload.csv"
         return report
     try:
         for fields in report.good:
-            session.add(TimeEntry(created_by=by, **{k: v for k, v in fields.items() if k != "_line"}))
+            session.add(
+                TimeEntry(created_by=by, **{k: v for k, v in fields.items() if k != "_line"})
+            )
         session.commit()
     except BaseException:
         session.rollback()

@@ -29,7 +29,9 @@ def world(app):
         other = make_user("Recruiter", first_name="Otto", last_name="Lim")
         acme = ClientFactory(name="Acme", short_name="ACME", owner=manager)
         job = open_job_order(client=acme, recruiter=recruiter)
-        db.session.add(StaffCapacity(user=recruiter, weekly_hours=Decimal(40), cost_rate=Decimal(50)))
+        db.session.add(
+            StaffCapacity(user=recruiter, weekly_hours=Decimal(40), cost_rate=Decimal(50))
+        )
         TimeEntry.log(recruiter, date(2026, 11, 2), "8", job_order=job)
         TimeEntry.log(other, date(2026, 11, 3), "4", client=acme, note="Otto's")
         db.session.commit()
@@ -66,8 +68,16 @@ def test_each_table_exports_to_csv(app, world):
     assert export.status_code == 200 and export.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
     rita = next(row for row in rows if row["Recruiter"] == "Rita Cruz")
-    assert (rita["Hours"], rita["Capacity hours"], rita["Utilization %"]) == ("8.00", "80.00", "10.0")
-    clients = list(csv.DictReader(io.StringIO(browser.get(f"/utilization/csv/clients?{NOV}").get_data(as_text=True))))
+    assert (rita["Hours"], rita["Capacity hours"], rita["Utilization %"]) == (
+        "8.00",
+        "80.00",
+        "10.0",
+    )
+    clients = list(
+        csv.DictReader(
+            io.StringIO(browser.get(f"/utilization/csv/clients?{NOV}").get_data(as_text=True))
+        )
+    )
     # Acme: no fees; cost 8 × 50 + 4 × 50 (Otto has no capacity row: DEFAULT_COST_RATE 50) = 600.
     assert clients == [{"Client": "Acme", "Fees billed": "0.00", "Cost of time": "600.00",
                         "Profit": "-600.00", "Margin %": "", "ROI %": "-100.0",
@@ -145,7 +155,12 @@ def test_the_import_previews_then_imports_every_good_row(app, world):
     done = browser.post("/time-import/", data={"csrf_token": token, "confirm": "1", "text": text})
     assert "2 time entries imported." in done.get_data(as_text=True)
     with app.app_context():
-        entries = db.session.query(TimeEntry).filter(TimeEntry.day >= date(2026, 11, 9)).order_by(TimeEntry.day).all()
+        entries = (
+            db.session.query(TimeEntry)
+            .filter(TimeEntry.day >= date(2026, 11, 9))
+            .order_by(TimeEntry.day)
+            .all()
+        )
         assert [(e.hours, e.billable, e.client_id) for e in entries] == [
             (Decimal("2.50"), False, world["acme"]),
             (Decimal("3.00"), True, world["acme"]),  # the job order's client
@@ -179,7 +194,7 @@ def test_a_file_with_bad_rows_lists_each_by_line_and_field_and_writes_nothing(ap
 def test_a_recruiter_imports_only_their_own_time(app, world):
     browser = browser_for(app, world["recruiter"])
     token = csrf_token(browser, "/time-import/")
-    text = "recruiter,day,hours,client\n" f"{world['manager']},2026-11-09,1,ACME\n"
+    text = f"recruiter,day,hours,client\n{world['manager']},2026-11-09,1,ACME\n"
     done = browser.post("/time-import/", data={"csrf_token": token, "confirm": "1", "text": text})
     assert "You may import only your own time." in done.get_data(as_text=True)
 
@@ -189,11 +204,22 @@ def test_finance_sets_staff_capacity(app, world):
     with app.app_context():
         otto = db.session.query(TimeEntry).filter_by(note="Otto's").one().user_id
     token = csrf_token(browser, "/staffcapacityview/add")
-    refused = browser.post("/staffcapacityview/add", data={"csrf_token": token, "user": otto, "weekly_hours": "200", "cost_rate": "40"})
+    refused = browser.post(
+        "/staffcapacityview/add",
+        data={"csrf_token": token, "user": otto, "weekly_hours": "200", "cost_rate": "40"},
+    )
     assert "Weekly hours must be between 0 and 168." in refused.get_data(as_text=True)
-    done = browser.post("/staffcapacityview/add", data={"csrf_token": token, "user": otto, "weekly_hours": "30", "cost_rate": "40"})
+    done = browser.post(
+        "/staffcapacityview/add",
+        data={"csrf_token": token, "user": otto, "weekly_hours": "30", "cost_rate": "40"},
+    )
     assert done.status_code == 302
-    again = browser.post("/staffcapacityview/add", data={"csrf_token": token, "user": otto, "weekly_hours": "20", "cost_rate": "40"})
+    again = browser.post(
+        "/staffcapacityview/add",
+        data={"csrf_token": token, "user": otto, "weekly_hours": "20", "cost_rate": "40"},
+    )
     assert "This user has a capacity row already." in again.get_data(as_text=True)
     with app.app_context():
-        assert db.session.query(StaffCapacity).filter_by(user_id=otto).one().weekly_hours == Decimal("30.00")
+        assert db.session.query(StaffCapacity).filter_by(
+            user_id=otto
+        ).one().weekly_hours == Decimal("30.00")

@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from extensions import db
 from models import Holiday, Placement, StaffCapacity, TimeEntry, TimeEntryError
+from models.capacity import capacity_plan
 from models.profitability import (
     acquisition_cost,
     cost_per_hire,
@@ -22,7 +23,6 @@ from models.profitability import (
 )
 from models.utilization import (
     billable_utilization,
-    capacity_plan,
     cost_of_time,
     hours_per_placement,
     recruiter_productivity,
@@ -213,7 +213,9 @@ def test_fees_profit_margin_and_roi_by_client_and_service_type():
     assert fees_billed(db.session, NOV, "client") == {x.id: D("20000.00"), y.id: D("350.00")}
     # By service type: the placement's invoice and its credit note go to J1's service type;
     # Y's hand-made invoice has no source, so no service type.
-    assert fees_billed(db.session, NOV, "service_type") == {"contingency recruitment": D("20000.00")}
+    assert fees_billed(db.session, NOV, "service_type") == {
+        "contingency recruitment": D("20000.00")
+    }
     assert fees_billed(db.session, NOV, "agency") == {"all": D("20350.00")}
     # Profit: X 20,000 − 700 = 19,300; Y 350 − 270 = 80.
     assert profit(db.session, NOV, "client") == {x.id: D("19300.00"), y.id: D("80.00")}
@@ -239,7 +241,9 @@ def test_acquisition_cost_is_the_time_before_the_first_invoice():
     assert acquisition_cost(db.session, NOV, "client") == {x.id: D("700.00"), y.id: D("270.00")}
     assert acquisition_cost(db.session, NOV, "agency") == {"all": D("485.00")}
     # Neither was first billed in October.
-    assert acquisition_cost(db.session, Period(date(2026, 10, 1), date(2026, 11, 1)), "client") == {}
+    assert (
+        acquisition_cost(db.session, Period(date(2026, 10, 1), date(2026, 11, 1)), "client") == {}
+    )
 
 
 def test_capacity_ahead_flags_over_allocated_weeks():
@@ -303,7 +307,7 @@ def test_the_figures_issue_the_same_queries_at_1x_and_10x():
     a, b, x, y = agency()
     db.session.expire_all()
     once = _count_queries(_figures)
-    for n in range(9):
+    for _ in range(9):
         client = ClientFactory()
         job = open_job_order(client=client, recruiter=a)
         for day in (2, 3, 5):
