@@ -18,7 +18,7 @@ from sqlalchemy import select
 from extensions import db
 from models import Client, visible_client_ids
 from models.capacity import capacity_plan
-from models.profitability import profitability
+from models.profitability import acquisition_cost, profitability
 from models.recruiting import SERVICE_TYPES
 from models.utilization import recruiter_productivity, usage
 
@@ -115,6 +115,18 @@ def report_tables(session, period: Period, today: date | None = None) -> list[Ta
             "Profitability by client",
             ["Client", *profit_header],
             _profit_rows(session, period, "client", clients, list(clients)),
+        ),  # fmt: skip
+        Table(
+            "acquisition",
+            "Acquisition cost (clients first billed in the period)",
+            ["Client", "Cost of time before the first invoice"],
+            [
+                [clients.get(key, key), _money(cost)]
+                for key, cost in sorted(
+                    acquisition_cost(session, period, "client", list(clients)).items(),
+                    key=lambda item: str(clients.get(item[0], item[0])),
+                )
+            ],
         ),  # fmt: skip
         Table(
             "services",

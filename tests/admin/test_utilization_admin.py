@@ -58,6 +58,7 @@ def test_the_utilization_page_shows_each_table(app, world):
     html = page.get_data(as_text=True)
     for table in ("utilization", "productivity", "clients", "services", "capacity"):
         assert f'id="{table}"' in html
+    assert 'id="no-acquisition"' in html  # nobody was first billed in the period
     # Rita: 8 h / (40 × 10 / 5 = 80 h) = 10.0 %.
     assert "Rita Cruz" in html and "10.0" in html
 
@@ -82,7 +83,7 @@ def test_each_table_exports_to_csv(app, world):
     assert clients == [{"Client": "Acme", "Fees billed": "0.00", "Cost of time": "600.00",
                         "Profit": "-600.00", "Margin %": "", "ROI %": "-100.0",
                         "Cost per hire": ""}]  # fmt: skip
-    for table in ("productivity", "services", "capacity"):
+    for table in ("productivity", "services", "capacity", "acquisition"):
         assert browser.get(f"/utilization/csv/{table}?{NOV}").status_code == 200
     assert browser.get(f"/utilization/csv/nothing?{NOV}").status_code == 404
     assert browser.get("/utilization/csv/clients?start=soon").status_code == 400
@@ -223,3 +224,33 @@ def test_finance_sets_staff_capacity(app, world):
         assert db.session.query(StaffCapacity).filter_by(
             user_id=otto
         ).one().weekly_hours == Decimal("30.00")
+
+
+def test_the_page_issues_the_same_queries_with_ten_times_the_data(app, world):
+    """Ten more clients, job orders and recruiters with time: not one query more."""
+    from sqlalchemy import event
+
+    browser = browser_for(app, world["finance"])
+
+    def queries() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert browser.get(f"/utilization/?{NOV}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    once = queries()
+    with app.app_context():
+        rita = db.session.query(TimeEntry).filter_by(user_id=world["recruiter_id"]).first().user
+        for _ in range(10):
+            client = ClientFactory()
+            job = open_job_order(client=client, recruiter=rita)
+            TimeEntry.log(rita, date(2026, 11, 4), "1", job_order=job)
+            TimeEntry.log(make_user("Recruiter"), date(2026, 11, 5), "2", client=client)
+        db.session.commit()
+    assert queries() == once
