@@ -164,6 +164,11 @@ def load_config(env: dict | None = None) -> dict:
         "STRIPE_API_BASE": (env.get("STRIPE_API_BASE") or "https://api.stripe.com").rstrip("/"),
         # The client health score's factor weights (normalised by their sum).
         "HEALTH_WEIGHTS": _health_weights(env),
+        # Utilization (issue 8): a staff user's hours a week and hourly cost (base currency)
+        # when they have no staff capacity row; the hours an open job order takes a week.
+        "DEFAULT_WEEKLY_CAPACITY_HOURS": _positive_int(env, "DEFAULT_WEEKLY_CAPACITY_HOURS", 40),
+        "DEFAULT_COST_RATE": _amount(env, "DEFAULT_COST_RATE", "50.00"),
+        "HOURS_PER_OPEN_ORDER_WEEK": _positive_int(env, "HOURS_PER_OPEN_ORDER_WEEK", 6),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",
         "FAB_CREATE_DB": False,  # tables come from Alembic migrations

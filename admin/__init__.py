@@ -197,3 +197,19 @@ def register(appbuilder) -> None:
     from .client_reports import ClientReportView
 
     appbuilder.add_view_no_menu(ClientReportView)
+    # Reports (issue 8): time entries, their import, staff capacity, utilization and its API.
+    from .time_entries import StaffCapacityView, TimeEntryImportView, TimeEntryView
+    from .utilization import UtilizationReportView
+    from .utilization_api import CapacityApi, ProfitabilityApi, UtilizationApi
+
+    appbuilder.add_view(TimeEntryView, "Time entries", icon="fa-clock-o", category="Reports")
+    appbuilder.add_view(
+        TimeEntryImportView, "Import time entries", icon="fa-upload", category="Reports"
+    )
+    appbuilder.add_view(StaffCapacityView, "Staff capacity", icon="fa-users", category="Reports")
+    appbuilder.add_view(
+        UtilizationReportView, "Utilization", icon="fa-pie-chart", category="Reports"
+    )
+    appbuilder.add_api(UtilizationApi)
+    appbuilder.add_api(ProfitabilityApi)
+    appbuilder.add_api(CapacityApi)

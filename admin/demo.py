@@ -49,6 +49,7 @@ from .demo_health import load_health
 from .demo_targets import load_targets
 from .demo_recruiting import load_recruiting
 from .demo_surveys import load_surveys
+from .demo_time import load_time
 
 # ---------------------------------------------------------------- logins (listed in the README)
 # ---------------------------------------------------------------- loading
@@ -129,6 +130,7 @@ def load_demo() -> list[str]:
     load_surveys(staff, count)
     load_health(count)  # client health snapshots of past days (issue 8)
     load_targets(count)  # the KPI targets agreed with the portal clients (issue 8)
+    load_time(staff, count)
     db.session.commit()
     return _summary(created)
 

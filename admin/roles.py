@@ -58,6 +58,10 @@ RESOURCE_PERMISSIONS = {
     "Survey": ["can_read", "can_write", "can_send"],
     # KPI targets agreed with each client (issue 8: the portal dashboard, the monthly report).
     "KpiTarget": ["can_read", "can_write"],
+    # Time entries (issue 8): a user without Utilization read sees and logs only their own.
+    "TimeEntry": ["can_read", "can_write"],
+    # The utilization and profitability report, its API, and staff capacity and cost rates.
+    "Utilization": ["can_read", "can_write"],
 }
 
 MATRIX: dict[str, dict[str, set[str]] | str] = {
@@ -84,6 +88,8 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Workflow": {"read", "write"},
         "Survey": {"read", "write", "send"},
         "KpiTarget": {"read", "write"},
+        "TimeEntry": {"read", "write"},
+        "Utilization": {"read"},
     },
     ROLE_RECRUITER: {
         "Client": {"read"},
@@ -99,6 +105,7 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Workflow": {"read"},
         "Survey": {"read"},
         "KpiTarget": {"read"},
+        "TimeEntry": {"read", "write"},
     },
     ROLE_FINANCE: {
         "Client": {"read", "write"},
@@ -120,6 +127,8 @@ MATRIX: dict[str, dict[str, set[str]] | str] = {
         "Workflow": {"read"},
         "Survey": {"read"},
         "KpiTarget": {"read"},
+        "TimeEntry": {"read"},
+        "Utilization": {"read", "write"},
     },
     # Portal users reach no admin view and no staff API.
     ROLE_CLIENT: {},
@@ -171,8 +180,12 @@ MENU_RESOURCES = {
     # that merges, the surveys' readers open it.
     "Surveys": "Survey",
     "Survey results": "Survey",
-    "Reports": "KpiTarget",
     "KPI targets": "KpiTarget",
+    # Reports (issue 8): the time and utilization pages (the category itself: "Kpi", below).
+    "Time entries": "TimeEntry",
+    "Import time entries": "TimeEntry",
+    "Staff capacity": "Utilization",
+    "Utilization": "Utilization",
 }
 
 # Client health (issue 8): the score, its factors, flags and snapshots, read-only; Account

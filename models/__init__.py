@@ -92,6 +92,7 @@ from .surveys import (
     SurveyStateError,
 )
 from .team import ClientTeamMember, client_visibility, visible_client_ids
+from .time_entries import StaffCapacity, TimeEntry, TimeEntryError
 from .workflow_runs import WorkflowRun
 from .workflows import Workflow, WorkflowError, WorkflowStep
 
@@ -216,6 +217,9 @@ __all__ = [
     "WorkflowRun",
     "WorkflowStep",
     "HealthSnapshot",
+    "StaffCapacity",
+    "TimeEntry",
+    "TimeEntryError",
 ]
 
 

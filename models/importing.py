@@ -101,9 +101,14 @@ def _blank_to_none(value):
     return value or None
 
 
-def _read(kind: str, data: bytes | str, filename: str) -> tuple[ImportReport, list]:
-    """Decode and parse ``data``; returns the report and (line, raw row, values) triples."""
-    if kind not in COLUMNS:
+def _read(kind: str, data: bytes | str, filename: str, columns: dict | None = None,
+          required: dict | None = None) -> tuple[ImportReport, list]:  # fmt: skip
+    """Decode and parse ``data``; returns the report and (line, raw row, values) triples.
+
+    ``columns`` and ``required`` ({kind: column names}) name another import's columns (time
+    entries); by default the clients' and contacts'."""
+    columns, required = columns or COLUMNS, required or REQUIRED
+    if kind not in columns:
         raise ImportFileError(f"Unknown import kind '{kind}': clients or contacts.", "kind")
     if isinstance(data, bytes):
         try:
@@ -117,14 +122,14 @@ def _read(kind: str, data: bytes | str, filename: str) -> tuple[ImportReport, li
     reader = csv.DictReader(io.StringIO(data, newline=""))
     header = reader.fieldnames or []
     keys = [re.sub(r"[\s\-]+", "_", (name or "").strip().lower()) for name in header]
-    unknown = [name for name, key in zip(header, keys, strict=True) if key not in COLUMNS[kind]]
+    unknown = [name for name, key in zip(header, keys, strict=True) if key not in columns[kind]]
     if unknown:
         raise ImportFileError(
             f"Line 1: unknown column(s) {', '.join(repr(u) for u in unknown)}; the columns are "
-            f"{', '.join(COLUMNS[kind])}.",
+            f"{', '.join(columns[kind])}.",
             "file",
         )
-    missing = [col for col in REQUIRED[kind] if col not in keys]
+    missing = [col for col in required[kind] if col not in keys]
     if missing:
         raise ImportFileError(
             f"Line 1: the required column(s) {', '.join(missing)} are missing.", "file"

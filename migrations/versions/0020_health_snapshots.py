@@ -1,6 +1,6 @@
 """Client health snapshots: the daily job's score, factors and flags per client and day
 
-Revision ID: 0021_health_snapshots
+Revision ID: 0020_health_snapshots
 Revises: 0019_job_order_service_type
 Create Date: 2026-12-03 07:00:00.000000
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0021_health_snapshots"
+revision = "0020_health_snapshots"
 down_revision = "0019_job_order_service_type"
 branch_labels = None
 depends_on = None

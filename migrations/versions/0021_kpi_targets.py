@@ -1,8 +1,8 @@
 """KPI targets agreed with each client (one per client and KPI), shown on the portal
 dashboard and the monthly client report
 
-Revision ID: 0023_kpi_targets
-Revises: 0021_health_snapshots
+Revision ID: 0021_kpi_targets
+Revises: 0020_health_snapshots
 Create Date: 2026-12-03 06:50:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0023_kpi_targets"
-down_revision = "0021_health_snapshots"
+revision = "0021_kpi_targets"
+down_revision = "0020_health_snapshots"
 branch_labels = None
 depends_on = None
 
