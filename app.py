@@ -213,6 +213,10 @@ def create_app(config: dict | None = None) -> Flask:
         from admin import register as register_admin
 
         register_admin(appbuilder)
+    from admin.kpis import figure
+
+    # a KPI's value with its unit, the same in the admin, the portal and the PDFs
+    app.jinja_env.filters["kpi_figure"] = figure
 
     from portal import bp as portal_bp
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 def register(appbuilder) -> None:
     """Add every admin view and API to ``appbuilder`` (called by ``create_app``)."""
-    from .kpis import figure
-
-    # a KPI's value with its unit, the same in the admin, the portal and the PDFs
-    appbuilder.app.jinja_env.filters["kpi_figure"] = figure
     from .api import ClientApi, ContactApi
     from .candidates import CandidateView
     from .client_page import ActivityView, NoteView

@@ -14,11 +14,13 @@ from sqlalchemy import select
 from models.aging import aging_report
 from models.clients import Client
 from models.health import Health, clients_at_risk
+from models.kpis import Period
 from models.billing import base_currency
 from models.candidates import PIPELINE, STAGE_LABELS
 from models.pipeline_metrics import applications_by_stage
 from models.revenue import month_start, revenue_by_month
 from models.survey_responses import survey_results
+from models.utilization import usage
 
 from .aging import aging_chart
 from .charts import Bar, bar_chart, hbar_chart
@@ -66,6 +68,15 @@ def clients_at_risk_section(session, visible, limit: int = 5) -> list[tuple[Heal
     return [(health, names[health.client_id]) for health in flagged]
 
 
-def utilization_section(session, today: date | None = None):
-    """Recruiter utilization: filled when the utilization module lands (None: no panel)."""
-    return None
+def utilization_section(session, today: date | None = None) -> Markup:
+    """Each staff user's utilization over the last four weeks (``models.utilization.usage``:
+    hours logged ÷ capacity hours × 100), as horizontal bars; one query."""
+    rows = usage(session, Period.last_days(28, today))
+    bars = [Bar(str(row.user_id), row.name, row.utilization) for row in rows]
+    return hbar_chart(
+        "utilization", bars, "Utilization over the last 4 weeks (%)", fmt=_percent_label
+    )
+
+
+def _percent_label(value) -> str:
+    return "—" if value is None else f"{value} %"

@@ -28,7 +28,7 @@ def dashboard_charts(may: dict[str, bool]) -> dict:
         charts["nps_chart"] = dashboard.nps_chart(visible)
     if may["ClientHealth"]:
         charts["at_risk"] = dashboard.clients_at_risk_section(session, visible)
-    if may["JobOrder"]:
+    if may["Utilization"]:
         charts["utilization"] = dashboard.utilization_section(session)
     return charts
 
@@ -55,6 +55,7 @@ class HomeView(IndexView):
                 "Survey",
                 "JobOrder",
                 "ClientHealth",
+                "Utilization",
             )
         }
         context = {"may": may}

@@ -112,3 +112,25 @@ def test_the_clients_at_risk_are_named_with_the_rule_that_fired(app, world):
     # the manager does not see Late Payer (not on its team), nor a recruiter the panel at all
     assert "Late Payer" not in home(app, world["manager"])
     assert 'id="at-risk-panel"' not in home(app, world["recruiter"])
+
+
+def test_utilization_over_the_last_four_weeks_for_roles_that_read_it(app, world):
+    with app.app_context():
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from models import Client, StaffCapacity, TimeEntry
+
+        logger = make_user("Recruiter", first_name="Rita", last_name="Hours")
+        db.session.add(StaffCapacity(user=logger, weekly_hours=Decimal("40")))
+        acme = db.session.query(Client).filter_by(name="Acme").one()
+        for back in range(1, 6):  # five entries of 8 hours in the last week
+            TimeEntry.log(logger, date.today() - timedelta(days=back), "8", client=acme)
+        db.session.commit()
+        logger_id = logger.id
+    # 28 days hold 4 whole weeks, so 20 working days: capacity 40 × 20 ÷ 5 = 160 hours;
+    # 40 hours logged ÷ 160 × 100 = 25.0 %
+    bars = values(chart(home(app, world["admin"]), "utilization"))
+    assert bars[str(logger_id)] == "25.0"
+    assert chart(home(app, world["finance"]), "utilization") is not None
+    assert 'id="utilization-panel"' not in home(app, world["recruiter"])
