@@ -12,11 +12,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from models.aging import aging_report
+from models.billing import base_currency
+from models.candidates import PIPELINE, STAGE_LABELS
 from models.clients import Client
 from models.health import Health, clients_at_risk
 from models.kpis import Period
-from models.billing import base_currency
-from models.candidates import PIPELINE, STAGE_LABELS
 from models.pipeline_metrics import applications_by_stage
 from models.revenue import month_start, revenue_by_month
 from models.survey_responses import survey_results
@@ -25,6 +25,7 @@ from models.utilization import usage
 from .aging import aging_chart
 from .charts import Bar, bar_chart, hbar_chart
 from .surveys import trend_svg
+
 
 def funnel_chart(session, visible) -> Markup:
     """Applications by the stage they are at now (rejected and withdrawn left out)."""

@@ -46,9 +46,9 @@ from .demo_data import (
     DemoClient,
 )
 from .demo_health import load_health
-from .demo_targets import load_targets
 from .demo_recruiting import load_recruiting
 from .demo_surveys import load_surveys
+from .demo_targets import load_targets
 from .demo_time import load_time
 
 # ---------------------------------------------------------------- logins (listed in the README)

@@ -39,9 +39,9 @@ from models import (
 )
 from models.surveys import KIND_LABELS, SURVEY_KINDS
 
+from .base import READ_WRITE, RulesModelView, field_error, id_fits, selected_visible
 from .charts import Series, line_chart
 from .csv_export import csv_response
-from .base import READ_WRITE, RulesModelView, field_error, id_fits, selected_visible
 from .fields import choice
 from .formats import when
 from .meetings import UTCDateTimeField

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from extensions import db
 from models import Client, visible_client_ids
 from models.capacity import capacity_plan
+from models.kpis import KpiError, Period
 from models.profitability import acquisition_cost, profitability
 from models.recruiting import SERVICE_TYPES
 from models.utilization import recruiter_productivity, usage
@@ -25,29 +26,23 @@ from models.utilization import recruiter_productivity, usage
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user
 
-Period = namedtuple("Period", "start end")
 Table = namedtuple("Table", "key title header rows")
 
 
 def parse_period(args) -> tuple[Period, list[str]]:
-    """``?start=&end=`` as a half-open period (this month when missing); the problems found,
-    each naming the field (a bad value falls back to the default)."""
+    """``?start=&end=`` (the first and the last day, inclusive, as on Reports › KPIs) as a
+    half-open period, this month when both are missing; the problems found, each naming the
+    field (a bad value falls back to this month)."""
     today = date.today()
-    first = today.replace(day=1)
-    default = Period(first, (first + timedelta(days=32)).replace(day=1))
-    values, problems = {}, []
-    for name in ("start", "end"):
-        raw = (args.get(name) or "").strip()
-        if raw:
-            try:
-                values[name] = date.fromisoformat(raw)
-            except ValueError:
-                problems.append(f"{name.capitalize()} must be a date as YYYY-MM-DD, not '{raw}'.")
-    period = Period(values.get("start", default.start), values.get("end", default.end))
-    if period.end <= period.start:
-        problems.append("End must be after start (the period is start ≤ day < end).")
-        period = default
-    return period, problems
+    this_month = Period.month(today.year, today.month)
+    start = (args.get("start") or "").strip() or None
+    end = (args.get("end") or "").strip() or None
+    if start is None and end is None:
+        return this_month, []
+    try:
+        return Period.parse(start, end, default_days=31), []
+    except KpiError as error:
+        return this_month, [str(error)]
 
 
 def _money(value) -> str:

@@ -45,7 +45,7 @@ class _ReadApi(BaseApi):
         """The period, or a 400 answer naming the argument."""
         period, problems = parse_period(request.args)
         if problems:
-            field = "end" if problems[0].startswith("End") else "start"
+            field = "end" if problems[0].startswith(("End", "The period")) else "start"
             return None, self.response(400, message={field: problems})
         return period, None
 
@@ -90,7 +90,7 @@ class UtilizationApi(_ReadApi):
                     "hoursPerPlacement": _text(p.hours_per_placement) if p else None,
                 }
             )
-        return self.response(200, start=str(period.start), end=str(period.end), result=result)
+        return self.response(200, start=str(period.start), end=str(period.last), result=result)
 
 
 class ProfitabilityApi(_ReadApi):
@@ -134,7 +134,7 @@ class ProfitabilityApi(_ReadApi):
             for row in profitability(db.session, period, by, visible_ids(by))
         ]
         return self.response(
-            200, start=str(period.start), end=str(period.end), by=by,
+            200, start=str(period.start), end=str(period.last), by=by,
             currency=base_currency(), result=result,
         )  # fmt: skip
 

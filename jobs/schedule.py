@@ -8,7 +8,7 @@ overlapping the next tick, or a retried job sends nothing twice.
 |---|---|---|
 | ``jobs.workflows.run_workflows`` | 5 minutes | the workflow steps that came due |
 | ``jobs.schedule.retry_mail`` | minute | failed mail whose next attempt is due |
-| ``jobs.health.take_snapshots`` | day, 05:00 UTC | the clients' health snapshots (one per client and day) |
+| ``jobs.health.take_snapshots`` | day, 05:00 UTC | the clients' health snapshots, one a day |
 | ``jobs.client_reports.send_monthly_reports`` | the 1st, 06:00 UTC | last month's client reports |
 """
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 from rq import cron
 
 from . import QUEUE_NAME, job
+from .client_reports import send_monthly_reports
 from .health import take_snapshots
 from .mail import retry_due_mail
 from .workflows import run_workflows
-from .client_reports import send_monthly_reports
 
 WORKFLOWS_EVERY = 300  # seconds
 MAIL_RETRY_EVERY = 60

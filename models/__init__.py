@@ -60,8 +60,8 @@ from .conversations import Conversation, ConversationError
 from .documents import ClientDocument, DocumentError, DocumentRefusedError
 from .evaluations import Evaluation, EvaluationError
 from .health_snapshots import HealthSnapshot
-from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
 from .kpi_targets import TARGET_KPIS, KpiTarget, KpiTargetError
+from .mail_templates import EmailTemplate, TemplateRenderError, TemplateVariableError
 from .meetings import Meeting, MeetingAction, MeetingError
 from .merge import ClientMergeError
 from .messaging import MessageError, OutboxMessage, mark_mails_answered

@@ -24,7 +24,6 @@ from .base import DomainError, Model, TimestampMixin, finite
 from .clients import Client, _session
 from .kpis import KPI, KPIS, Period, compute
 
-
 # Every KPI that has a figure per client, in the registry's order.
 TARGET_KPIS: dict[str, KPI] = {
     key: kpi for key, kpi in KPIS.items() if "client" in kpi.dimensions

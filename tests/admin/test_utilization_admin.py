@@ -15,7 +15,7 @@ from models import StaffCapacity, TimeEntry
 from tests.conftest import csrf_token, login_staff
 from tests.factories import ClientFactory, make_user, open_job_order
 
-NOV = "start=2026-11-02&end=2026-11-16"
+NOV = "start=2026-11-02&end=2026-11-15"  # the last day is inclusive
 
 
 @pytest.fixture

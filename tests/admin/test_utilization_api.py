@@ -13,7 +13,7 @@ from models import StaffCapacity, TimeEntry
 from tests.conftest import api_for
 from tests.factories import ClientFactory, draft_invoice, known_rates, make_user, open_job_order
 
-NOV = "start=2026-11-02&end=2026-11-16"
+NOV = "start=2026-11-02&end=2026-11-15"  # the last day is inclusive
 
 
 @pytest.fixture
