@@ -217,13 +217,9 @@ class ClientPage:
         )
 
     def _performance(self, client) -> dict:
-        """The Performance tab (KPIs and benchmarks), for users who may read KPIs."""
-        if not self.appbuilder.sm.has_access("can_read", "Kpi"):
-            return {}
-        from .kpis import client_performance, figure
-
-        period, marks, rows = client_performance(client.id)
-        return {"performance": rows, "performance_of": (period, marks), "kpi_figure": figure}
+        """The Performance tab (KPIs and benchmarks, loaded when opened: KpiView.client_tab),
+        for users who may read KPIs."""
+        return {"performance": self.appbuilder.sm.has_access("can_read", "Kpi")}
 
     def _billing(self, client) -> dict:
         """The Billing tab's figures, for users who may read invoices (none for the others)."""

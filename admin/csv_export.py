@@ -3,14 +3,16 @@
 Every report's CSV (aging, statements, survey results, the monthly client report) goes
 through it, so they share the same dialect, the download headers and the guard against
 spreadsheet formulas: a text cell starting with ``=``, ``+``, ``-`` or ``@`` (a name typed as
-``=HYPERLINK(...)``) is written with a leading apostrophe, as text. Numbers (Decimal, int)
-are written as they are; ``None`` is an empty cell.
+``=HYPERLINK(...)``) is written with a leading apostrophe, as text, unless the whole cell is a
+number (``-600.00``: a negative amount already formatted). Numbers (Decimal, int) are written
+as they are; ``None`` is an empty cell.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from flask import Response
@@ -22,9 +24,14 @@ def cell(value) -> object:
     """A value as a spreadsheet should read it: text never as a formula, None as empty."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _number(value):
         return f"'{value}"
     return value
+
+
+def _number(text: str) -> bool:
+    """``text`` is a plain decimal number such as ``-600.00`` or ``+1,250.5``."""
+    return re.fullmatch(r"[+-]?\d[\d,]*(\.\d+)?", text) is not None
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:

@@ -8,12 +8,10 @@ may see are shown; the other cuts are agency figures.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Response, request
+from flask import Response, abort, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.models import User
@@ -24,6 +22,7 @@ from models import Client, visible_client_ids
 from models.benchmarks import benchmark
 from models.kpis import AGENCY, ALL, DIMENSIONS, KPIS, KpiError, Period, check_dimension, compute
 
+from .csv_export import csv_response
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user
 
@@ -161,14 +160,13 @@ def figure(value, unit: str) -> str:
     return f"{value}{UNIT_SUFFIX.get(unit, '')}"
 
 
-def csv_text(table: KpiTable) -> str:
-    """One row per KPI: key, label, unit, formula, then its value for each group."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["kpi", "label", "unit", "formula", *(label for _key, label in table.groups)])
+def csv_rows(table: KpiTable) -> tuple[list[str], list[list]]:
+    """(header, rows): one row per KPI: key, label, unit, formula, then its value per group."""
+    header = ["kpi", "label", "unit", "formula", *(label for _key, label in table.groups)]
+    rows = []
     for kpi in table.kpis:
         row = table.values.get(kpi.key, {})
-        writer.writerow(
+        rows.append(
             [
                 kpi.key,
                 kpi.label,
@@ -177,7 +175,7 @@ def csv_text(table: KpiTable) -> str:
                 *("" if row.get(key) is None else row[key] for key, _label in table.groups),
             ]
         )
-    return out.getvalue()
+    return header, rows
 
 
 class KpiView(BaseView):
@@ -187,7 +185,7 @@ class KpiView(BaseView):
     default_view = "index"
     class_permission_name = "Kpi"
     base_permissions = RESOURCE_PERMISSIONS["Kpi"]
-    method_permission_name = {"index": "read", "export": "read"}
+    method_permission_name = {"index": "read", "export": "read", "client_tab": "read"}
 
     def _filters(self):
         """(table or None, the form's values, the error message and its field)."""
@@ -222,6 +220,24 @@ class KpiView(BaseView):
             title="KPIs",
         ), (400 if error else 200)
 
+    @expose("/client/<int:pk>")
+    @has_access
+    def client_tab(self, pk: int):
+        """The client page's Performance tab, loaded when the tab is opened (its benchmarks
+        read every peer client's figures: the client page itself stays quick). 404 for a
+        client the user may not see."""
+        visible = visible_client_ids(acting_user())
+        seen = select(Client.id).where(Client.id == pk, Client.id.in_(visible))
+        if db.session.scalar(seen) is None:
+            abort(404)
+        period, marks, rows = client_performance(pk)
+        return self.render_template(
+            "admin/client_performance_tab.html",
+            performance=rows,
+            performance_of=(period, marks),
+            kpi_figure=figure,
+        )
+
     @expose("/csv")
     @has_access
     def export(self):
@@ -229,12 +245,6 @@ class KpiView(BaseView):
         table, _form, error = self._filters()
         if error:
             return Response(f"{error.field}: {error.message}\n", 400, mimetype="text/plain")
-        name = f"kpis-{table.by}-{table.period.start}-{table.period.last}.csv"
-        return Response(
-            csv_text(table),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "X-Content-Type-Options": "nosniff",
-            },
+        return csv_response(
+            f"kpis-{table.by}-{table.period.start}-{table.period.last}", *csv_rows(table)
         )

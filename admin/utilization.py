@@ -5,8 +5,6 @@ capacity of the next four weeks; each table exports to CSV. The figures are the 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import namedtuple
 from datetime import date, timedelta
 
@@ -23,6 +21,7 @@ from models.profitability import acquisition_cost, profitability
 from models.recruiting import SERVICE_TYPES
 from models.utilization import recruiter_productivity, usage
 
+from .csv_export import csv_response
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user
 
@@ -155,14 +154,6 @@ def report_tables(session, period: Period, today: date | None = None) -> list[Ta
     ]
 
 
-def csv_text(table: Table) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
-    return out.getvalue()
-
-
 class UtilizationReportView(BaseView):
     """The utilization report and its CSV exports (Utilization resource: read)."""
 
@@ -194,12 +185,4 @@ class UtilizationReportView(BaseView):
         chosen = {t.key: t for t in report_tables(db.session, period)}.get(table)
         if chosen is None:
             abort(404)
-        name = f"{table}-{period.start}-{period.end}.csv"
-        return Response(
-            csv_text(chosen),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return csv_response(f"{table}-{period.start}-{period.last}", chosen.header, chosen.rows)

@@ -19,5 +19,5 @@ def test_the_kpi_pages_render_over_the_demo_data(app):
         assert page.status_code == 200, by
         assert 'data-kpi="time_to_fill"' in page.get_data(as_text=True)
     assert browser.get("/kpis/csv?by=client").status_code == 200
-    html = browser.get(f"/clientview/show/{client_id}").get_data(as_text=True)
+    html = browser.get(f"/kpis/client/{client_id}").get_data(as_text=True)
     assert 'id="client-performance"' in html

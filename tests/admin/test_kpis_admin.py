@@ -120,8 +120,11 @@ def test_the_csv_is_the_same_table(app, world):
 
 def test_the_client_page_has_a_performance_tab_with_the_benchmark(app, world):
     browser = browser_for(app, world["admin"])
-    html = browser.get(f"/clientview/show/{world['acme']}").get_data(as_text=True)
-    assert 'href="#Performance"' in html
+    page = browser.get(f"/clientview/show/{world['acme']}").get_data(as_text=True)
+    assert 'href="#Performance"' in page
+    # the tab's content is loaded when the tab is opened
+    assert f'data-src="/kpis/client/{world["acme"]}"' in page
+    html = browser.get(f"/kpis/client/{world['acme']}").get_data(as_text=True)
     row = re.search(r'<tr data-kpi="placements">(.*?)</tr>', html, re.S).group(1)
     assert "Placements whose start date falls in the period" in row
     assert "Technology" in html and "contingency recruitment" in html
@@ -214,7 +217,11 @@ def test_the_page_and_the_client_tab_cost_the_same_queries_at_one_and_ten_times_
                 event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
-    paths = [f"{PAGE}?{MARCH}", f"/clientview/show/{world['acme']}"]
+    paths = [
+        f"{PAGE}?{MARCH}",
+        f"/clientview/show/{world['acme']}",
+        f"/kpis/client/{world['acme']}",  # the Performance tab
+    ]
     before = [queries(path) for path in paths]
     assert min(before) > 0
     with app.app_context():
@@ -223,3 +230,10 @@ def test_the_page_and_the_client_tab_cost_the_same_queries_at_one_and_ten_times_
             job(client, opened_at=at(1), filled_at=at(2 + n), status="filled")
             placement(job(client, opened_at=at(1)), date(2026, 3, 9))
     assert [queries(path) for path in paths] == before
+
+
+def test_the_performance_tab_of_a_client_one_may_not_see_is_a_404(app, world):
+    manager = browser_for(app, world["manager"])
+    assert manager.get(f"/kpis/client/{world['acme']}").status_code == 200
+    assert manager.get(f"/kpis/client/{world['hidden']}").status_code == 404
+    assert manager.get("/kpis/client/999999").status_code == 404

@@ -119,3 +119,19 @@ def test_an_account_manager_works_a_client_from_its_page(live_server, desk, tmp_
     note = position("two more engineers")
     primary = position("primary")
     assert meeting < document < note < primary, texts
+
+
+def test_the_performance_tab_loads_its_kpis_when_opened(live_server, desk):
+    with chromium_page(live_server) as page:
+        page.goto("/login/")
+        page.fill("input[name=username]", desk.manager)
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("input[type=submit], button[type=submit]").first.click()
+        expect(page).not_to_have_url(re.compile(r"/login/"))
+        open_tab(page, desk.client_id, "Performance")
+        performance = page.locator("#client-performance")
+        expect(performance).to_be_visible()
+        # the KPIs with their formulas, fetched from /kpis/client/<id> when the tab opened
+        expect(performance.locator('tr[data-kpi="placements"]')).to_contain_text(
+            "Placements whose start date falls in the period"
+        )
