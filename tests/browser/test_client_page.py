@@ -18,6 +18,7 @@ from tests.conftest import PASSWORD
 from tests.factories import ClientContactFactory, ClientFactory, ContactFactory, make_user
 
 from .conftest import chromium_page
+from .test_hiring_journey import staff_login
 from .test_journey import choose
 
 pytestmark = pytest.mark.browser
@@ -123,11 +124,7 @@ def test_an_account_manager_works_a_client_from_its_page(live_server, desk, tmp_
 
 def test_the_performance_tab_loads_its_kpis_when_opened(live_server, desk):
     with chromium_page(live_server) as page:
-        page.goto("/login/")
-        page.fill("input[name=username]", desk.manager)
-        page.fill("input[name=password]", PASSWORD)
-        page.locator("input[type=submit], button[type=submit]").first.click()
-        expect(page).not_to_have_url(re.compile(r"/login/"))
+        staff_login(page, desk.manager)
         open_tab(page, desk.client_id, "Performance")
         performance = page.locator("#client-performance")
         expect(performance).to_be_visible()
