@@ -13,7 +13,8 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from extensions import db
-from jobs.client_reports import report_contacts, report_context, send_report_to_contacts
+from jobs import enqueue
+from jobs.client_reports import mail_report_to_contacts, report_contacts, report_context
 from models import Client, Contact
 from models.client_report import monthly_report, parse_month, previous_month
 
@@ -53,7 +54,7 @@ class ClientReportView(BaseView):
         before sending it to the contacts."""
         client = self._client_or_404(client_id)
         month = self._month()
-        report = monthly_report(db.session, client, month)
+        report = self._visible(monthly_report(db.session, client, month))
         recipients = None
         if request.args.get("confirm"):
             recipients = self._recipients(client)
@@ -66,6 +67,15 @@ class ClientReportView(BaseView):
             **report_context(report),
         )
 
+    def _visible(self, report):
+        """The report with what the user's role may not read left out: the health score
+        without ClientHealth read, the invoices without Invoice read."""
+        sm = self.appbuilder.sm
+        if not sm.has_access("can_read", "ClientHealth"):
+            report.health = None
+        report.show_billing = sm.has_access("can_read", "Invoice")
+        return report
+
     def _recipients(self, client: Client) -> list[tuple[Contact, str | None]]:
         return [(contact, contact.refusal("email")) for contact in report_contacts(client)]
 
@@ -74,19 +84,23 @@ class ClientReportView(BaseView):
     def export(self, client_id):
         """The report's figures as CSV (figure, value)."""
         client = self._client_or_404(client_id)
-        report = monthly_report(db.session, client, self._month())
-        rows = [
-            ("jobs_opened", report.jobs_opened),
-            ("jobs_filled", report.jobs_filled),
-            ("placements", report.placements),
-            *((f"pipeline_{stage}", count) for stage, count in report.pipeline.items()),
+        report = self._visible(monthly_report(db.session, client, self._month()))
+        billing = [
             ("invoices_issued", report.invoices_issued),
             (f"issued_amount_{report.base_currency}", report.issued_amount),
             ("invoices_paid", report.invoices_paid),
             (f"paid_amount_{report.base_currency}", report.paid_amount),
             ("invoices_overdue", report.invoices_overdue),
             (f"overdue_amount_{report.base_currency}", report.overdue_amount),
+        ]
+        rows = [
+            ("jobs_opened", report.jobs_opened),
+            ("jobs_filled", report.jobs_filled),
+            ("placements", report.placements),
+            *((f"pipeline_{stage}", count) for stage, count in report.pipeline.items()),
+            *(billing if report.show_billing else []),
             ("nps", report.surveys.nps if report.surveys else None),
+            *((f"kpi_{kpi.key}", value) for kpi, value in report.kpis),
         ]
         name = f"monthly-report-{client.id}-{report.key}.csv"
         return csv_response(name, ("figure", "value"), rows)
@@ -97,8 +111,19 @@ class ClientReportView(BaseView):
         """Email the month's PDF to the client's contacts who may be emailed (confirmed)."""
         client = self._client_or_404(client_id)
         month = self._month()
-        queued, skipped = send_report_to_contacts(client, month, acting_user())
-        flash(f"Monthly report {month:%B %Y} sent to {len(queued)} contact(s).", "success")
-        if skipped:
-            flash("Not sent to: " + "; ".join(skipped) + ".", "warning")
+        user = acting_user()
+        result = enqueue(
+            mail_report_to_contacts, client.id, f"{month:%Y-%m}", user.id if user else None
+        )
+        if isinstance(result, tuple):  # ran inline (no REDIS_URL): the outcome is known
+            queued, skipped = result
+            flash(f"Monthly report {month:%B %Y} sent to {len(queued)} contact(s).", "success")
+            if skipped:
+                flash("Not sent to: " + "; ".join(skipped) + ".", "warning")
+        else:
+            flash(
+                f"Monthly report {month:%B %Y} is being sent to the contacts; the client's "
+                "timeline will say to whom.",
+                "success",
+            )
         return redirect(url_for(".show", client_id=client.id, month=f"{month:%Y-%m}"))

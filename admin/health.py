@@ -6,11 +6,9 @@ a small server-drawn SVG line). The figures are ``models.health``'s; this only l
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from flask import Response, request
+from flask import request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
@@ -19,6 +17,7 @@ from extensions import db
 from models import Client, visible_client_ids
 from models.health import explain, health_table, score_history
 
+from .csv_export import csv_response
 from .health_shapes import CSV_HEADER, row_csv
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user
@@ -91,15 +90,6 @@ class ClientHealthView(BaseView):
     @has_access
     def export(self):
         rows, _sort, _desc = _rows()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_HEADER)
-        writer.writerows(row_csv(row) for row in rows)
-        return Response(
-            out.getvalue(),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="client-health-{date.today()}.csv"',
-                "X-Content-Type-Options": "nosniff",
-            },
+        return csv_response(
+            f"client-health-{date.today()}", CSV_HEADER, [row_csv(row) for row in rows]
         )

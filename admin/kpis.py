@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Response, abort, request
+from flask import Response, abort, current_app, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.models import User
@@ -100,7 +100,7 @@ def client_performance(client_id: int, period: Period | None = None):
     """(period, benchmarks, rows) of the client page's Performance tab: each KPI cut by client
     with the client's value and its industry's and service type's benchmark."""
     period = period or Period.last_days(90)
-    keys = [key for key, kpi in KPIS.items() if "client" in kpi.dimensions]
+    keys = readable_kpis(key for key, kpi in KPIS.items() if "client" in kpi.dimensions)
     values = compute(keys, period, "client", [client_id])
     marks = benchmark(client_id, period, keys)
     rows = [
@@ -124,10 +124,27 @@ class KpiTable:
 
     @property
     def kpis(self):
-        return list(KPIS.values())
+        """The KPIs computed for this table (those the user may read), in registry order."""
+        return [kpi for key, kpi in KPIS.items() if key in self.values]
 
     def supports(self, kpi) -> bool:
         return self.by in kpi.dimensions
+
+
+def readable_kpis(keys=None) -> list[str]:
+    """The KPI keys (of ``keys``; None: all) the current user may read: a KPI with a
+    ``resource`` (Invoice for the finance ones, Utilization for the cost ones) needs that
+    resource's read as well as Kpi's."""
+    sm = current_app.appbuilder.sm
+    allowed = {}
+    chosen = []
+    for key in KPIS if keys is None else keys:
+        resource = KPIS[key].resource
+        if resource is not None and resource not in allowed:
+            allowed[resource] = sm.has_access("can_read", resource)
+        if resource is None or allowed[resource]:
+            chosen.append(key)
+    return chosen
 
 
 def kpi_table(period: Period, by: str, client_ids=None) -> KpiTable:
@@ -137,7 +154,7 @@ def kpi_table(period: Period, by: str, client_ids=None) -> KpiTable:
     :raise KpiError: for an unknown dimension (``by``).
     """
     check_dimension(by)
-    values = compute(None, period, by, client_ids)
+    values = compute(readable_kpis(), period, by, client_ids)
     keys = {key for groups in values.values() for key in groups}
     if by == "client":
         visible = set(

@@ -20,7 +20,7 @@ from models.benchmarks import Benchmark, UnknownClientError, benchmark
 from models.kpis import KPIS, KpiError, Period
 
 from .base import id_fits
-from .kpis import group_labels, kpi_table
+from .kpis import group_labels, kpi_table, readable_kpis
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import client_is_visible
 
@@ -149,7 +149,8 @@ class KpiApi(BaseApi):
         try:
             client_id = self._client_id(client_id)
             period = Period.parse(request.args.get("start"), request.args.get("end"))
-            marks = benchmark(client_id, period)
+            keys = readable_kpis(key for key, kpi in KPIS.items() if "client" in kpi.dimensions)
+            marks = benchmark(client_id, period, keys)
         except KpiError as error:
             return self._error(error)
         kpis = [
@@ -158,8 +159,7 @@ class KpiApi(BaseApi):
                 "industry": _benchmark_json(marks.by_industry.get(kpi.key), kpi.better),
                 "serviceType": _benchmark_json(marks.by_service_type.get(kpi.key), kpi.better),
             }
-            for kpi in KPIS.values()
-            if "client" in kpi.dimensions
+            for kpi in (KPIS[key] for key in keys)
         ]
         return self.response(
             200,

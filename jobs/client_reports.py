@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 
 from admin.charts import Bar, hbar_chart
@@ -44,17 +45,19 @@ def report_context(report: MonthlyReport) -> dict:
     }
 
 
-def source_for(client_id: int, month: date) -> str:
-    return f"client_report:{client_id}:{month:%Y-%m}"
+def source_for(client_id: int, month: date, audience: str = "agency") -> str:
+    suffix = "" if audience == "agency" else f":{audience}"
+    return f"client_report:{client_id}:{month:%Y-%m}{suffix}"
 
 
-def report_pdf(client: Client, month: date) -> ClientDocument:
-    """The stored PDF of ``client``'s report for ``month``: rendered and stored when missing
-    or when the report changed since the last one (committed by the caller)."""
-    report = monthly_report(db.session, client, month)
+def report_pdf(client: Client, month: date, audience: str = "agency") -> ClientDocument:
+    """The stored PDF of ``client``'s report for ``month`` (the agency's copy, or the
+    client's without the health score): rendered and stored when missing or when the report
+    changed since the last one (committed by the caller)."""
+    report = monthly_report(db.session, client, month, audience)
     html = render_html(TEMPLATE, pdf=True, **report_context(report))
     fingerprint = hashlib.sha256(html.encode()).hexdigest()
-    source = source_for(client.id, report.month)
+    source = source_for(client.id, report.month, audience)
     latest = ClientDocument.latest_generated(source)
     unchanged = latest is not None and latest.source_fingerprint == fingerprint
     if unchanged and latest.archived_at is None:
@@ -135,6 +138,17 @@ def send_monthly_reports(month: date | str | None = None) -> list[int]:
     return queued
 
 
+@job
+def mail_report_to_contacts(client_id: int, month: str, by_id: int | None = None):
+    """The job behind "Send to the client's contacts": ``send_report_to_contacts`` for the
+    client and 'YYYY-MM' month (safe to run twice: a contact mailed already is skipped)."""
+    client = db.session.get(Client, client_id)
+    if client is None:
+        return [], []
+    by = db.session.get(User, by_id) if by_id is not None else None
+    return send_report_to_contacts(client, date.fromisoformat(f"{month}-01"), by)
+
+
 def send_report_to_contacts(client: Client, month: date, by=None) -> tuple[list[int], list[str]]:
     """Mail ``client``'s report for ``month`` to each of its contacts who may be emailed, once
     per contact and month; returns (message ids queued, "Name (why)" of each contact skipped:
@@ -153,7 +167,7 @@ def send_report_to_contacts(client: Client, month: date, by=None) -> tuple[list[
             skipped.append(f"{contact.full_name} (sent this report already)")
             continue
         if document is None:
-            document = report_pdf(client, month)
+            document = report_pdf(client, month, audience="client")
             db.session.flush()
         messages.append(
             _mail(client, month, document, kind, contact.email, contact.full_name,

@@ -15,7 +15,10 @@ Each figure is a grouped SQL query (a fixed number of queries, whatever the clie
 - KPIs: every registry KPI that has a per-client figure (``models.kpis.compute``), for the
   month, with its formula;
 - health: the client's health score with each factor's contribution (``models.health``), as
-  of the month's last day (or today, for the month under way).
+  of the month's last day (or today, for the month under way) — for the agency's copy only
+  (``audience="agency"``); the client's copy (``audience="client"``) never carries it.
+
+The KPIs are the client-facing ones (``kpi_targets.TARGET_KPIS``): never costs or margins.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class MonthlyReport:
     # (KPI, the client's value over the month) for every per-client KPI, in registry order
     kpis: list[tuple[KPI, Decimal | None]] = field(default_factory=list)
     health: Health | None = None
+    audience: str = "agency"  # or "client": the copy mailed to the client's contacts
+    show_billing: bool = True  # the admin page hides the invoices from roles without them
 
     @property
     def end(self) -> date:
@@ -75,11 +80,13 @@ class MonthlyReport:
 
 
 def parse_month(raw: str | None) -> date | None:
-    """'YYYY-MM' as the month's first day; None when missing or not a month."""
+    """'YYYY-MM' as the month's first day; None when missing, not a month, or outside the
+    years 1900 to 9000."""
     try:
-        return datetime.strptime((raw or "").strip(), "%Y-%m").date()
+        month = datetime.strptime((raw or "").strip(), "%Y-%m").date()
     except ValueError:
         return None
+    return month if 1900 <= month.year <= 9000 else None
 
 
 def previous_month(today: date | None = None) -> date:
@@ -106,10 +113,15 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def monthly_report(session, client: Client, month: date) -> MonthlyReport:
-    """Client ``client``'s report for the month starting ``month`` (any day in it)."""
+def monthly_report(
+    session, client: Client, month: date, audience: str = "agency"
+) -> MonthlyReport:
+    """Client ``client``'s report for the month starting ``month`` (any day in it); the
+    client's copy (``audience="client"``) leaves the health score out."""
     start = month_start(month)
-    report = MonthlyReport(client=client, month=start, base_currency=base_currency())
+    report = MonthlyReport(
+        client=client, month=start, base_currency=base_currency(), audience=audience
+    )
     end = report.end
     jobs = session.execute(
         select(
@@ -145,6 +157,7 @@ def monthly_report(session, client: Client, month: date) -> MonthlyReport:
     report.invoices_overdue, report.overdue_amount = int(row[4]), _money(row[5])
     report.surveys = survey_results([client.id], start, end - timedelta(days=1)).overall
     report.targets = scorecard(session, client.id, start, end)
-    as_of = min(end - timedelta(days=1), date.today())
-    report.health = health_scores(session, [client.id], as_of=as_of).get(client.id)
+    if audience == "agency":
+        as_of = min(end - timedelta(days=1), date.today())
+        report.health = health_scores(session, [client.id], as_of=as_of).get(client.id)
     return report

@@ -10,6 +10,8 @@ retainer invoice bills.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .kpis import KPI, register
 from .profitability import acquisition_cost, cost_per_hire, fees_billed, margin, profit, roi
 from .utilization import billable_utilization, cost_of_time, hours_per_placement, utilization
@@ -119,4 +121,4 @@ for _kpi in (
         ("client", "agency"),
     ),
 ):
-    register(_kpi)
+    register(replace(_kpi, resource="Utilization"))  # cost rates and margins: internal

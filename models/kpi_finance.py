@@ -8,6 +8,7 @@ to a client: these KPIs are cut by client and for the agency.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import case, func, literal, select
@@ -132,4 +133,4 @@ for _kpi in (
         CLIENT_AND_AGENCY,
     ),
 ):
-    register(_kpi)
+    register(replace(_kpi, resource="Invoice"))  # amounts billed and paid: finance readers

@@ -24,10 +24,28 @@ from .base import DomainError, Model, TimestampMixin, finite
 from .clients import Client, _session
 from .kpis import KPI, KPIS, Period, compute
 
-# Every KPI that has a figure per client, in the registry's order.
-TARGET_KPIS: dict[str, KPI] = {
-    key: kpi for key, kpi in KPIS.items() if "client" in kpi.dimensions
-}
+# The KPIs a client may be shown and agree a target on: its recruiting service and its own
+# satisfaction, in the registry's order. Never the agency's costs, margins or health score,
+# nor its internal mail and activity figures.
+CLIENT_FACING = (
+    "time_to_fill",
+    "time_to_submit",
+    "submittals",
+    "submittal_to_interview",
+    "interviews",
+    "interview_to_offer",
+    "offer_acceptance",
+    "fill_rate",
+    "placements",
+    "fall_offs",
+    "open_job_orders",
+    "quality_rating",
+    "feedback_turnaround",
+    "nps",
+    "csat",
+    "survey_response_rate",
+)
+TARGET_KPIS: dict[str, KPI] = {key: kpi for key, kpi in KPIS.items() if key in CLIENT_FACING}
 TARGET_MAX = Decimal("1000000")
 
 

@@ -131,11 +131,20 @@ def _day(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise KpiError(
             f"{field.capitalize()} must be a date as YYYY-MM-DD (got '{value[:40]}').", field
         ) from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise KpiError(
+            f"{field.capitalize()} must be a date in the years {YEARS[0]} to {YEARS[1]}.", field
+        )
+    return day
+
+
+# The years a period may fall in (past them, date arithmetic overflows).
+YEARS = (1900, 9000)
 
 
 # ---------------------------------------------------------------- the registry
@@ -150,6 +159,9 @@ class KPI:
     better: str  # "higher" | "lower"
     compute: Callable  # compute(session, period, by, ids) -> {group key: Decimal | None}
     dimensions: tuple = DIMENSIONS  # the dimensions it supports
+    # The permission resource a user must read to see it (None: every KPI reader): the
+    # finance KPIs need "Invoice", the cost ones "Utilization" (cost rates, margins).
+    resource: str | None = None
 
 
 KPIS: dict[str, KPI] = {}

@@ -100,3 +100,36 @@ def test_the_command_mails_each_manager_once(app, world):
     assert "0 monthly report(s) emailed." in again.output
     bad = runner.invoke(args=["clientdesk", "monthly-reports", "--month", "Oct"])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+
+
+def test_a_recruiter_on_the_team_reads_the_report_without_invoices_or_health(app, world):
+    from models import ClientTeamMember
+    from models.access import ROLE_RECRUITER
+    from tests.factories import make_user as _make_user
+
+    with app.app_context():
+        from models import Client
+
+        teamed = _make_user(ROLE_RECRUITER)
+        acme = db.session.get(Client, world["acme"])
+        db.session.add(ClientTeamMember(client=acme, user=teamed, role="recruiter"))
+        db.session.commit()
+        username = teamed.username
+    recruiter = browser_for(app, username)
+    page = recruiter.get(f"/client-report/{world['acme']}?month=2026-10").get_data(as_text=True)
+    assert 'id="report-kpis"' in page  # the recruiting KPIs
+    # a Recruiter reads neither invoices nor client health: both are left out
+    assert 'id="report-invoices"' not in page and 'id="report-health"' not in page
+    csv = recruiter.get(f"/client-report/{world['acme']}/csv?month=2026-10").get_data(as_text=True)
+    assert "invoices_issued" not in csv and "kpi_time_to_fill" in csv
+    manager = browser_for(app, world["manager"]).get(f"/client-report/{world['acme']}?month=2026-10")
+    assert 'id="report-invoices"' in manager.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_a_month_at_the_calendars_ends_is_named_and_last_month_shown(app, world, month):
+    manager = browser_for(app, world["manager"])
+    page = manager.get(f"/client-report/{world['acme']}?month={month}")
+    assert page.status_code == 200
+    assert "Month must be a month as YYYY-MM" in page.get_data(as_text=True)
+    assert manager.get(f"/client-report/{world['acme']}/csv?month={month}").status_code == 200

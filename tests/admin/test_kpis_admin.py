@@ -237,3 +237,29 @@ def test_the_performance_tab_of_a_client_one_may_not_see_is_a_404(app, world):
     assert manager.get(f"/kpis/client/{world['acme']}").status_code == 200
     assert manager.get(f"/kpis/client/{world['hidden']}").status_code == 404
     assert manager.get("/kpis/client/999999").status_code == 404
+
+
+def test_a_recruiter_sees_no_finance_or_cost_kpis(app, world):
+    """Recruiters read neither invoices nor utilization: the revenue and the cost KPIs (a
+    colleague's cost of time gives away their cost rate) are not computed for them."""
+    recruiter = browser_for(app, world["recruiter"])
+    html = recruiter.get(f"{PAGE}?{MARCH}&by=recruiter").get_data(as_text=True)
+    assert 'data-kpi="time_to_fill"' in html
+    for key in ("revenue", "cost_of_time", "utilization", "margin"):
+        assert f'data-kpi="{key}"' not in html, key
+    answer = api_for(app, world["recruiter"])("GET", f"{API}?{MARCH}&by=recruiter").get_json()
+    keys = {kpi["key"] for kpi in answer["kpis"]}
+    assert "time_to_fill" in keys and not keys & {"revenue", "cost_of_time", "margin"}
+    tab = browser_for(app, world["admin"]).get(f"/kpis/client/{world['acme']}")
+    assert 'data-kpi="margin"' in tab.get_data(as_text=True)  # an admin reads them all
+
+
+@pytest.mark.parametrize("query", ["end=9999-12-31", "start=0001-01-01", "start=9999-12-01"])
+def test_dates_at_the_calendars_ends_are_named_not_a_crash(app, world, query):
+    browser = browser_for(app, world["admin"])
+    page = browser.get(f"{PAGE}?{query}")
+    assert page.status_code == 400
+    assert "must be a date in the years 1900 to 9000" in page.get_data(as_text=True)
+    answer = api_for(app, world["admin"])("GET", f"{API}?{query}")
+    assert answer.status_code == 400 and set(answer.get_json()["message"]) <= {"start", "end"}
+    assert browser.get(f"/utilization/?{query}").status_code == 200  # named, this month shown
