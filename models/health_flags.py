@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Numeric, case, func, select, type_coerce
+from sqlalchemy import case, func, select
 
 from .billing import Invoice
 from .health_factors import end_of
 from .recruiting import JobOrder
+from .revenue import COUNTED_STATUSES, signed_base_amount
 from .survey_responses import DETRACTOR_MAX, PROMOTER_MIN, SurveyResponse
 
 LOW_SCORE = 40
@@ -128,9 +129,10 @@ def two_periods(as_of: date) -> tuple[date, date, date]:
 
 def revenue_periods(session, client_ids, as_of: date) -> dict[int, tuple[Decimal, Decimal]]:
     """{client id: (revenue of the previous period, of the last)} in the base currency: the
-    total × captured rate of invoices issued in each period (not void, not drafts)."""
+    same revenue as the KPIs and the home page (``revenue.signed_base_amount``: invoices minus
+    credit notes issued in each period, not void, not drafts)."""
     prev_start, last_start, end = two_periods(as_of)
-    amount = type_coerce(Invoice.total * func.coalesce(Invoice.exchange_rate, 1), Numeric(16, 2))
+    amount = signed_base_amount()
     last = Invoice.issue_date >= last_start
     rows = session.execute(
         select(
@@ -139,8 +141,7 @@ def revenue_periods(session, client_ids, as_of: date) -> dict[int, tuple[Decimal
             func.coalesce(func.sum(case((last, amount), else_=0)), 0),
         )
         .where(
-            Invoice.kind == "invoice",
-            Invoice.status.in_(("issued", "partially_paid", "paid")),
+            Invoice.status.in_(COUNTED_STATUSES),
             Invoice.issue_date >= prev_start,
             Invoice.issue_date <= end,
             *_in(Invoice.client_id, client_ids),

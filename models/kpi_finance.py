@@ -17,20 +17,19 @@ from .billing import Invoice
 from .collections import CollectionNotice
 from .kpis import KPI, dimension, grouped, percent, register, rounded
 from .pipeline_metrics import days_between
+from .revenue import COUNTED_STATUSES, signed_base_amount
 
 CLIENT_AND_AGENCY = ("client", "agency")
 NOT_ISSUED = ("draft", "void")
 
 
-def _signed_base_total():
-    """SQL: an issued invoice's total in the base currency, negative for a credit note."""
-    sign = case((Invoice.kind == "credit_note", -1), else_=1)
-    return func.sum(sign * Invoice.total * Invoice.exchange_rate)
-
-
 def _revenue(session, by, ids, *where):
+    """Σ ``signed_base_amount()`` (the same revenue as the home page's chart) of the issued,
+    partially paid and paid invoices and credit notes matching ``where``."""
     key = dimension(by, client=Invoice.client_id)
-    query = select(key, _signed_base_total()).where(Invoice.status.not_in(NOT_ISSUED), *where)
+    query = select(key, func.sum(signed_base_amount())).where(
+        Invoice.status.in_(COUNTED_STATUSES), *where
+    )
     return grouped(session, query, key, by, ids, value=lambda row: rounded(row[1], 2))
 
 

@@ -45,6 +45,17 @@ def month_start(day: date, back: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def signed_base_amount():
+    """SQL: an invoice's total in the base currency, ``ROUND(total × exchange rate at issue,
+    2)``, negative for a credit note: what every revenue figure sums (the home page's chart,
+    the revenue and lifetime value KPIs, the monthly report), over ``COUNTED_STATUSES``."""
+    signed = case((Invoice.kind == "credit_note", -1), else_=1)
+    base = func.round(
+        type_coerce(Invoice.total * func.coalesce(Invoice.exchange_rate, 1), AMOUNT), 2
+    )
+    return signed * base
+
+
 def revenue_by_month(
     session, months: int = 12, today: date | None = None, client_ids=None
 ) -> list[MonthRevenue]:
@@ -55,12 +66,8 @@ def revenue_by_month(
     first = month_start(today, months - 1)
     after = month_start(today, -1)
     key = month_key(Invoice.issue_date, session).label("month")
-    signed = case((Invoice.kind == "credit_note", -1), else_=1)
-    base = func.round(
-        type_coerce(Invoice.total * func.coalesce(Invoice.exchange_rate, 1), AMOUNT), 2
-    )
     query = (
-        select(key, type_coerce(func.sum(signed * base), AMOUNT))
+        select(key, type_coerce(func.sum(signed_base_amount()), AMOUNT))
         .where(
             Invoice.status.in_(COUNTED_STATUSES),
             Invoice.issue_date >= first,
@@ -82,4 +89,11 @@ def revenue_by_month(
     return result
 
 
-__all__ = ["MonthRevenue", "base_currency", "month_key", "month_start", "revenue_by_month"]
+__all__ = [
+    "MonthRevenue",
+    "base_currency",
+    "month_key",
+    "month_start",
+    "revenue_by_month",
+    "signed_base_amount",
+]

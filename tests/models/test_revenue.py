@@ -44,6 +44,15 @@ def test_months_sum_invoices_less_credit_notes_in_the_base_currency(ctx):
     assert by_month["2026-06"] == Decimal("162.00")  # 216.00 − 54.00
     assert by_month["2026-05"] == Decimal("0.00")  # the void invoice does not count
     assert sum(by_month.values()) == Decimal("270.00")
+    # the revenue KPI and the growth rule's revenue read the same figure as the chart
+    from models.health_flags import revenue_periods
+    from models.kpis import Period, compute
+
+    june = compute(["revenue"], Period.month(2026, 6), ids=[acme.id])["revenue"][acme.id]
+    assert june == Decimal("162.00")
+    # the growth rule's last 90 days to 15 June hold June's 162.00 and none of May (void)
+    _previous, last = revenue_periods(db.session, [acme.id], TODAY)[acme.id]
+    assert last == Decimal("162.00")
 
 
 def test_the_client_filter_and_a_single_query(ctx):
