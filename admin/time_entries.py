@@ -71,9 +71,14 @@ class TimeEntryView(RulesModelView):
         "client": "Leave empty when a job order is chosen.",
     }
     formatters_columns = {"day": day}
-    add_query_rel_fields = edit_query_rel_fields = {
+    # The dropdowns offer only the clients the user may see, and only their job orders and
+    # projects (``*_form_query_rel_fields``: the ModelView names; ``add_query_rel_fields`` is
+    # the REST API's and a ModelView ignores it).
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
         "user": [staff_users()],
         "client": [visible_to_user("id")],
+        "job_order": [visible_to_user()],
+        "project": [visible_to_user()],
     }
 
     def _init_forms(self):
@@ -111,7 +116,7 @@ class StaffCapacityView(RulesModelView):
         "weekly_hours": "Hours a week they work (without a row: DEFAULT_WEEKLY_CAPACITY_HOURS).",
         "cost_rate": "What an hour of theirs costs (without a row: DEFAULT_COST_RATE).",
     }
-    add_query_rel_fields = edit_query_rel_fields = {"user": [staff_users()]}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"user": [staff_users()]}
 
 
 class TimeEntryImportView(BaseView):
@@ -145,7 +150,9 @@ class TimeEntryImportView(BaseView):
             if text is not None:
                 report = import_time_entries(db.session, data, "upload.csv", acting_user(), only)
             else:
-                report = check_time_entries(db.session, data, upload.filename, only)
+                report = check_time_entries(
+                    db.session, data, upload.filename, only, viewer=acting_user()
+                )
         except ImportFileError as error:
             flash(error.message, "danger")
             return self.render_template("admin/time_import.html", **context), 400

@@ -8,9 +8,13 @@ list, since SQLite has no ``percentile_cont``: linear interpolation between the 
 (``statistics.quantiles(..., method="inclusive")``, as ``percentile_cont`` and Excel's
 QUARTILE.INC do). Peers with no value for a KPI (undefined) are left out of its distribution.
 
-The client's position is its quartile, 1 (lowest quarter: at or below the lower quartile) to 4
-(above the upper quartile); ``standing`` reads it against the KPI's direction ("top quarter"
-is quartile 4 for a KPI where higher is better, quartile 1 where lower is).
+The client's position is its quartile, 1 (lowest quarter) to 4 (highest), placed by its
+mid-rank among the peers: p = (peers strictly below + half the peers equal to it, itself
+included) ÷ peers; quartile 1 when p < 0.25, 2 when p ≤ 0.5, 3 when p ≤ 0.75, else 4. Ties
+share a middle rank (all equal: p = 0.5, quartile 2) rather than all landing in quartile 1.
+With fewer than ``MIN_PEERS`` (2) peers with a value there is no distribution and no position.
+``standing`` reads it against the KPI's direction ("top quarter" is quartile 4 for a KPI where
+higher is better, quartile 1 where lower is).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from sqlalchemy import func, select
 from .clients import Client
 from .kpis import KPIS, KpiError, Period, compute, rounded
 from .recruiting import JobOrder
+
+MIN_PEERS = 2  # fewer peers with a value (the client included): no quartile position
 
 
 class UnknownClientError(KpiError):
@@ -39,7 +45,7 @@ class Benchmark:
     lower_quartile: Decimal | None
     median: Decimal | None
     upper_quartile: Decimal | None
-    position: int | None  # 1..4, None when the client has no value or no peer has one
+    position: int | None  # 1..4; None without a client value or with fewer than 2 peers
 
     def standing(self, better: str) -> str:
         if self.position is None:
@@ -71,19 +77,26 @@ def quartiles(values) -> tuple[Decimal, Decimal, Decimal] | None:
     return q1, q2, q3
 
 
-def position(value, cuts) -> int | None:
-    """The quartile (1..4) ``value`` falls in, given the ``cuts`` (q1, median, q3)."""
-    if value is None or cuts is None:
+def position(value, values) -> int | None:
+    """The quartile (1..4) of ``value`` by its mid-rank among ``values`` (the peers' known
+    values, the client's included): p = (count below + count equal / 2) ÷ count; None for no
+    value or fewer than ``MIN_PEERS`` values."""
+    if value is None or len(values) < MIN_PEERS:
         return None
-    q1, q2, q3 = cuts
-    return 1 if value <= q1 else 2 if value <= q2 else 3 if value <= q3 else 4
+    value = Decimal(value)
+    below = sum(1 for v in values if Decimal(v) < value)
+    equal = sum(1 for v in values if Decimal(v) == value)
+    share = (Decimal(below) + Decimal(equal) / 2) / len(values)
+    if share < Decimal("0.25"):
+        return 1
+    return 2 if share <= Decimal("0.5") else 3 if share <= Decimal("0.75") else 4
 
 
 def benchmark_of(value, peer_values, places: int = 2) -> Benchmark:
     known = [v for v in peer_values if v is not None]
     cuts = quartiles(known)
     shown = [rounded(c, places) for c in cuts] if cuts else [None, None, None]
-    return Benchmark(len(known), value, *shown, position(value, cuts))
+    return Benchmark(len(known), value, *shown, position(value, known))
 
 
 def main_service_type(session, client_id: int) -> str | None:

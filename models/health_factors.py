@@ -15,10 +15,15 @@ Factor: figure → rule (figure → score 0–100):
   the last 12 months → the mean of 100 − overdue % and on-time %.
 - feedback: hours from presented to first review (the longer of the average and the oldest
   pending wait) → 100 at or under the target, 0 at 4 × the target, linear between.
-- service_level: live job orders past their ``timeline_days`` and overdue project milestones →
-  100 × the share of those commitments on time.
-- engagement: days since the last activity, successful portal sign-in or client message →
-  100 at 14 days or fewer, 0 at 90 or more, linear between.
+- service_level: live job orders past their ``timeline_days``, and the project milestones due
+  in the last 180 days (up to ``as_of``) that were completed after their due date or are still
+  open past it → 100 × the share of those commitments on time.
+- engagement: days since the last thing that came FROM the client: a successful portal
+  sign-in, a client message in a conversation, a survey response, a candidate evaluation or a
+  reply to the agency's mail (``OutboxMessage.responded_at``) → 100 at 14 days or fewer, 0 at
+  90 or more, linear between. The agency's own timeline rows (notes, mail sent, reports
+  emailed, edits) are not engagement, and neither are mail opens (image proxies and scanners
+  fetch the tracking pixel without anyone reading).
 - pipeline: stage moves in the last 30 days on the client's live job orders → 25 points per
   move per live order, at most 100.
 
@@ -34,27 +39,29 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal, select, true
+from sqlalchemy import and_, case, func, literal, or_, select, true
 
 from .access import PortalLogin
-from .activity import Activity
 from .aging import aging_report
 from .base import UTCDateTime
 from .billing import Invoice
 from .candidates import Application, ApplicationStageChange
 from .conversation_messages import ConversationMessage
 from .conversations import Conversation
+from .evaluations import Evaluation
 from .feedback import turnaround_by_client
+from .messaging import OutboxMessage
 from .pipeline_metrics import days_between
 from .projects import Milestone, Project
 from .recruiting import LIVE_STATUSES, JobOrder
-from .survey_responses import survey_results
+from .survey_responses import SurveyResponse, survey_results
 
 HUNDRED = Decimal(100)
 SURVEY_WINDOW_DAYS = 365
 PAYMENT_WINDOW_DAYS = 365
 FEEDBACK_WINDOW_DAYS = 180
 FEEDBACK_ZERO_MULTIPLE = 4  # the feedback score reaches 0 at this multiple of the target
+SERVICE_LEVEL_WINDOW_DAYS = 180  # milestones due in these last days (as_of included) count
 ENGAGEMENT_FULL_DAYS = 14
 ENGAGEMENT_ZERO_DAYS = 90
 PIPELINE_WINDOW_DAYS = 30
@@ -227,11 +234,19 @@ def service_level_figures(session, client_ids, as_of: date) -> dict[int, FactorF
         .where(timed, _in(JobOrder.client_id, client_ids))
         .group_by(JobOrder.client_id)
     ).all()
-    overdue = and_(Milestone.completed_on.is_(None), Milestone.due_date < as_of)
+    # A milestone due in the window is a commitment; it is breached as of ``as_of`` when it was
+    # completed after its due date, or is still open (not completed by ``as_of``) past it.
+    done = and_(Milestone.completed_on.is_not(None), Milestone.completed_on <= as_of)
+    overdue = or_(
+        and_(done, Milestone.completed_on > Milestone.due_date),
+        and_(~done, Milestone.due_date < as_of),
+    )
+    since = as_of - timedelta(days=SERVICE_LEVEL_WINDOW_DAYS - 1)
     milestones = session.execute(
         select(Project.client_id, func.count(Milestone.id), func.sum(case((overdue, 1), else_=0)))
         .join(Project, Project.id == Milestone.project_id)
-        .where(Milestone.due_date.is_not(None), _in(Project.client_id, client_ids))
+        .where(Milestone.due_date.is_not(None), Milestone.due_date >= since)
+        .where(Milestone.due_date <= as_of, _in(Project.client_id, client_ids))
         .group_by(Project.client_id)
     ).all()
     counts: dict[int, list[int]] = {}
@@ -259,14 +274,12 @@ def service_level_figures(session, client_ids, as_of: date) -> dict[int, FactorF
 
 
 def last_engagement(session, client_ids, as_of: date) -> dict[int, datetime]:
-    """{client id: the latest activity, successful portal sign-in or client message} on or
-    before ``as_of``."""
+    """{client id: the latest thing from the client} on or before ``as_of``: a successful
+    portal sign-in, a client message, a survey response, a candidate evaluation given (its
+    first save: the agency's confirmation touches the row too) or a reply to the agency's mail.
+    The agency's own activity (notes, mail sent, reports emailed) is not the client engaging."""
     before = end_of(as_of)
     queries = [
-        select(Activity.client_id, func.max(Activity.at))
-        .where(Activity.client_id.is_not(None), Activity.at < before)
-        .where(_in(Activity.client_id, client_ids))
-        .group_by(Activity.client_id),
         select(PortalLogin.client_id, func.max(PortalLogin.at))
         .where(PortalLogin.client_id.is_not(None), PortalLogin.succeeded.is_(True))
         .where(PortalLogin.at < before, _in(PortalLogin.client_id, client_ids))
@@ -276,6 +289,16 @@ def last_engagement(session, client_ids, as_of: date) -> dict[int, datetime]:
         .where(ConversationMessage.side == "client", ConversationMessage.created_at < before)
         .where(_in(Conversation.client_id, client_ids))
         .group_by(Conversation.client_id),
+        select(SurveyResponse.client_id, func.max(SurveyResponse.submitted_at))
+        .where(SurveyResponse.submitted_at < before, _in(SurveyResponse.client_id, client_ids))
+        .group_by(SurveyResponse.client_id),
+        select(Evaluation.client_id, func.max(Evaluation.created_at))
+        .where(Evaluation.created_at < before, _in(Evaluation.client_id, client_ids))
+        .group_by(Evaluation.client_id),
+        select(OutboxMessage.client_id, func.max(OutboxMessage.responded_at))
+        .where(OutboxMessage.client_id.is_not(None), OutboxMessage.responded_at < before)
+        .where(_in(OutboxMessage.client_id, client_ids))
+        .group_by(OutboxMessage.client_id),
     ]
     latest: dict[int, datetime] = {}
     for query in queries:
@@ -360,16 +383,19 @@ FACTORS = (
         "service_level",
         "Service-level breaches",
         "breaches",
-        "Live job orders open longer than their timeline_days and project milestones past their "
-        "due date (no tickets yet): 100 × the share of these commitments on time.",
+        "Live job orders open longer than their timeline_days, and project milestones due in "
+        "the last 180 days that were completed after their due date or are still open past it "
+        "(no tickets yet): 100 × the share of these commitments on time.",
         service_level_figures,
     ),
     (
         "engagement",
         "Engagement recency",
         "days",
-        "Days since the last activity, successful portal sign-in or client message: 100 at "
-        "14 days or fewer, 0 at 90 or more, linear between.",
+        "Days since the client last did something: a successful portal sign-in, a message, a "
+        "survey response, a candidate evaluation or a reply to the agency's mail (the agency's "
+        "own notes, mail and reports do not count): 100 at 14 days or fewer, 0 at 90 or more, "
+        "linear between.",
         engagement_figures,
     ),
     (

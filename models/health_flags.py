@@ -7,7 +7,8 @@ Churn risk (any one fires the flag):
 - ``low_score``: the health score is below ``LOW_SCORE`` (40).
 - ``score_drop``: the score is ``DROP_POINTS`` (15) or more below the snapshot of
   ``DROP_DAYS`` (30) days before (the latest snapshot on or before that day).
-- ``no_engagement``: no activity, portal sign-in or client message for ``SILENT_DAYS`` (60) days.
+- ``no_engagement``: nothing from the client (a portal sign-in, a message, a survey answer,
+  an evaluation, a reply to the agency's mail) for ``SILENT_DAYS`` (60) days.
 - ``long_overdue``: an invoice more than 60 days overdue (the aging report's 61–90 and over-90
   buckets, in the base currency).
 - ``nps_detractor``: the client's latest NPS answer is a detractor (0–6).
@@ -75,7 +76,8 @@ RULES = {
     ),
     "no_engagement": (
         "churn_risk",
-        f"No activity, portal sign-in or client message for {SILENT_DAYS} days or more.",
+        f"Nothing from the client (portal sign-in, message, survey answer, evaluation, mail "
+        f"reply) for {SILENT_DAYS} days or more.",
     ),
     "long_overdue": ("churn_risk", f"An invoice more than {LONG_OVERDUE_DAYS} days overdue."),
     "nps_detractor": ("churn_risk", f"The latest NPS answer is a detractor (0–{DETRACTOR_MAX})."),

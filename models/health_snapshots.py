@@ -3,7 +3,9 @@
 One row per client and day (unique); taking a day's snapshot again replaces that day's row
 (``INSERT … ON CONFLICT DO UPDATE`` on PostgreSQL and SQLite), so a re-run, a retry or two
 schedulers never duplicate it. ``factors`` keeps each factor's value, score, weight and
-contribution (as strings: exact decimals), ``flags`` the fired rules.
+contribution (as strings: exact decimals), ``flags`` the fired rules. The rows are written
+``CHUNK_SIZE`` (500) to a statement: 6 parameters a row, one statement for every client would
+pass PostgreSQL's 65,535 bound parameters at ~11k clients (and SQLite's limit much sooner).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, UniqueConstraint, func, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Model, UTCDateTime, utcnow
+
+CHUNK_SIZE = 500  # rows per INSERT: 6 parameters each, 3,000 a statement
 
 
 class HealthSnapshot(Model):
@@ -37,7 +41,8 @@ class HealthSnapshot(Model):
 
 def upsert_snapshots(session, day: date, rows: list[dict]) -> int:
     """Store ``rows`` (client_id, score, factors, flags) as ``day``'s snapshots, replacing any
-    of that day; one statement. Returns the number of rows written."""
+    of that day; one statement per ``CHUNK_SIZE`` rows, in the caller's transaction. Returns
+    the number of rows written."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
@@ -47,17 +52,18 @@ def upsert_snapshots(session, day: date, rows: list[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
     values = [{**row, "taken_on": day, "taken_at": now} for row in rows]
-    statement = insert(HealthSnapshot).values(values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["client_id", "taken_on"],
-        set_={
-            "score": statement.excluded.score,
-            "factors": statement.excluded.factors,
-            "flags": statement.excluded.flags,
-            "taken_at": statement.excluded.taken_at,
-        },
-    )
-    session.execute(statement)
+    for start in range(0, len(values), CHUNK_SIZE):
+        statement = insert(HealthSnapshot).values(values[start : start + CHUNK_SIZE])
+        statement = statement.on_conflict_do_update(
+            index_elements=["client_id", "taken_on"],
+            set_={
+                "score": statement.excluded.score,
+                "factors": statement.excluded.factors,
+                "flags": statement.excluded.flags,
+                "taken_at": statement.excluded.taken_at,
+            },
+        )
+        session.execute(statement)
     return len(values)
 
 
@@ -90,4 +96,3 @@ def history(session, client_id: int, limit: int = 90) -> list[HealthSnapshot]:
         .limit(limit)
     ).all()
     return list(reversed(rows))
-

@@ -70,21 +70,37 @@ def activity_recency(session, period, by, ids):
 
 
 CHURNED = "churned"
+NOT_YET_CLIENT = ("lead", "prospect")
 
 
 def churn_rate(session, period, by, ids):
+    """Churned in the period ÷ active at its start, both over the same clients: the clients
+    active at the start (created before it, neither a lead nor a prospect then, not churned
+    before it), so a client created, or still a lead, at the start never counts and the rate
+    is at most 100 %."""
     dimension(by)  # the agency only
-    went = Activity.changes["status"][1].as_string() == CHURNED
-    churn = and_(Activity.kind == "status", went)
-    churned_in = select(func.count(distinct(Activity.client_id))).where(
-        churn, period.covers(Activity.at)
+    status = Activity.kind == "status"
+    churn = and_(status, Activity.changes["status"][1].as_string() == CHURNED)
+    churned_before = select(Activity.client_id).where(
+        churn, Activity.at < period.start_at, Activity.client_id.is_not(None)
     )
-    churned_before = select(Activity.client_id).where(churn, Activity.at < period.start_at)
-    active = select(func.count(Client.id)).where(
+    # A status move from lead or prospect at or after the start: it was not a client yet then.
+    not_yet_client = select(Activity.client_id).where(
+        status,
+        Activity.changes["status"][0].as_string().in_(NOT_YET_CLIENT),
+        Activity.at >= period.start_at,
+        Activity.client_id.is_not(None),
+    )
+    active_at_start = select(Client.id).where(
         Client.created_at < period.start_at,
-        Client.status.not_in(("lead", "prospect")),
-        Client.id.not_in(churned_before.where(Activity.client_id.is_not(None))),
+        Client.status.not_in(NOT_YET_CLIENT),
+        Client.id.not_in(churned_before),
+        Client.id.not_in(not_yet_client),
     )
+    churned_in = select(func.count(distinct(Activity.client_id))).where(
+        churn, period.covers(Activity.at), Activity.client_id.in_(active_at_start)
+    )
+    active = select(func.count()).select_from(active_at_start.subquery())
     query = select(literal(ALL), churned_in.scalar_subquery(), active.scalar_subquery())
     return grouped(session, query, literal(ALL), by, ids, value=lambda r: percent(r[1], r[2]))
 
@@ -145,9 +161,10 @@ for _kpi in (
         "churn_rate",
         "Churn rate",
         "percent",
-        "Clients whose status went to churned in the period (a status activity "
-        "{status: [before, 'churned']}) ÷ clients active at the period's start (created "
-        "before it, not a lead or prospect, not churned before it) × 100. Agency only.",
+        "Clients active at the period's start (created before it, not a lead or prospect "
+        "then, not churned before it) whose status went to churned in the period (a status "
+        "activity {status: [before, 'churned']}) ÷ the clients active at the period's start "
+        "× 100; a client created or still a lead at the start counts in neither. Agency only.",
         "lower",
         churn_rate,
         ("agency",),

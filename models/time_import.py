@@ -6,7 +6,9 @@ optionally ``client`` (a client's short name; may be left out when a job order i
 ``job_order`` (its reference, JO-00012, or its id), ``billable`` (yes/no, true/false, 1/0;
 yes when empty) and ``note``. Every row is checked with the model's own rules
 (``TimeEntry.violations``) and each bad row is reported with its line (the header is line 1),
-its field and the rule.
+its field and the rule. The client and job order must be of a client the importing user may
+see (``team.visible_client_ids``): a row naming any other is refused like an unknown name, so
+nobody logs time on a client hidden from them.
 
 **All or nothing**: ``import_time_entries`` writes the rows only when every row is good; a
 file with a bad row writes nothing (fix the file and upload it again), so a file is never half
@@ -26,6 +28,7 @@ from sqlalchemy import func, or_, select
 from .clients import Client
 from .importing import ImportReport, RowError, _read
 from .recruiting import JobOrder
+from .team import visible_client_ids
 from .time_entries import TimeEntry
 
 KIND = "time_entries"
@@ -40,8 +43,9 @@ def _job_id(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _lookups(session, parsed) -> tuple[dict, dict, dict]:
-    """{lowercased username or email: user}, {lowercased short name: client}, {id: job}."""
+def _lookups(session, parsed, viewer=None) -> tuple[dict, dict, dict]:
+    """{lowercased username or email: user}, {lowercased short name: client}, {id: job};
+    the clients and jobs only of clients ``viewer`` may see (every one when None: a script)."""
     people = {(v.get("recruiter") or "").lower() for _, _, v in parsed} - {""}
     names = {(v.get("client") or "").lower() for _, _, v in parsed} - {""}
     job_ids = {_job_id(v.get("job_order")) for _, _, v in parsed} - {None}
@@ -59,10 +63,15 @@ def _lookups(session, parsed) -> tuple[dict, dict, dict]:
         query = select(Client).where(
             func.lower(Client.short_name).in_(names), Client.archived.is_(False)
         )
+        if viewer is not None:
+            query = query.where(Client.id.in_(visible_client_ids(viewer)))
         clients = {c.short_name.lower(): c for c in session.scalars(query)}
     jobs = {}
     if job_ids:
-        jobs = {j.id: j for j in session.scalars(select(JobOrder).where(JobOrder.id.in_(job_ids)))}
+        query = select(JobOrder).where(JobOrder.id.in_(job_ids))
+        if viewer is not None:
+            query = query.where(JobOrder.client_id.in_(visible_client_ids(viewer)))
+        jobs = {j.id: j for j in session.scalars(query)}
     return users, clients, jobs
 
 
@@ -86,11 +95,18 @@ def _row(values, users, clients, jobs, only_user) -> tuple[dict, list[tuple[str,
     if values.get("client"):
         fields["client"] = clients.get(values["client"].lower())
         if fields["client"] is None:
-            problems.append(("client", f"No live client with short name '{values['client']}'."))
+            problems.append(
+                (
+                    "client",
+                    f"client: no client you may see has the short name '{values['client']}'.",
+                )
+            )
     if values.get("job_order"):
         fields["job_order"] = jobs.get(_job_id(values["job_order"]))
         if fields["job_order"] is None:
-            problems.append(("job_order", f"No job order '{values['job_order']}'."))
+            problems.append(
+                ("job_order", f"job_order: no job order you may see is '{values['job_order']}'.")
+            )
     billable = (values.get("billable") or "yes").lower()
     if billable not in YES | NO:
         problems.append(("billable", "Billable must be yes or no."))
@@ -99,15 +115,17 @@ def _row(values, users, clients, jobs, only_user) -> tuple[dict, list[tuple[str,
 
 
 def check_time_entries(session, data: bytes | str, filename: str = "upload.csv",
-                       only_user=None) -> ImportReport:  # fmt: skip
+                       only_user=None, viewer=None) -> ImportReport:  # fmt: skip
     """Read and check every row; nothing is written (``report.good``: the entries' fields).
     ``only_user``: the rows must all be this user's time (a recruiter importing their own).
+    ``viewer``: the importing user; each row's client and job order must be of a client they
+    may see (defaults to ``only_user``; with neither, every live client: a script).
 
     :raise ImportFileError: when the file cannot be read (encoding, unknown columns).
     """
     report, parsed = _read(KIND, data, filename, COLUMNS, REQUIRED)
     with session.no_autoflush:
-        users, clients, jobs = _lookups(session, parsed)
+        users, clients, jobs = _lookups(session, parsed, viewer or only_user)
         for line, _raw, values in parsed:
             fields, problems = _row(values, users, clients, jobs, only_user)
             if not problems:
@@ -127,8 +145,9 @@ def check_time_entries(session, data: bytes | str, filename: str = "upload.csv",
 def import_time_entries(session, data: bytes | str, filename: str = "upload.csv", by=None,
                         only_user=None):  # fmt: skip
     """Check the file and, when every row is good, write them all and commit (all or
-    nothing: a file with any bad row writes nothing; ``report.imported`` is 0)."""
-    report = check_time_entries(session, data, filename, only_user)
+    nothing: a file with any bad row writes nothing; ``report.imported`` is 0). ``by``, the
+    importing user, is also whose visible clients the rows may name."""
+    report = check_time_entries(session, data, filename, only_user, viewer=by)
     if report.errors:
         return report
     try:

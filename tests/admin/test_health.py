@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from extensions import db
 from jobs.health import take_snapshots
-from models import Activity
+from models import Activity, PortalLogin
 from tests.conftest import api_for, login_staff
 from tests.factories import ClientFactory, issued_invoice, make_user
 
@@ -42,6 +42,16 @@ def world(app):
             update(Activity)
             .where(Activity.client_id == acme.id)
             .values(at=datetime.now(UTC) - timedelta(days=75))
+        )
+        # Engagement is what comes from the client: Acme last signed in to the portal 75 days
+        # ago (the agency's own timeline rows do not count).
+        db.session.add(
+            PortalLogin(
+                username="acme@example.test",
+                client_id=acme.id,
+                succeeded=True,
+                at=datetime.now(UTC) - timedelta(days=75),
+            )
         )
         db.session.commit()
         return {

@@ -178,15 +178,17 @@ def test_the_api_gives_a_clients_benchmarks(app, world):
     body = body.get_json()
     assert (body["industry"], body["serviceType"]) == ("Technology", "contingency recruitment")
     fill = next(k for k in body["kpis"] if k["key"] == "time_to_fill")
-    # Technology: Acme 15.0 and Hidden Corp 4.0 → Q1 6.75, median 9.5, Q3 12.25; Acme above
+    # Technology: Acme 15.0 and Hidden Corp 4.0 → Q1 6.75, median 9.5, Q3 12.25. Acme's
+    # mid-rank: (1 below + 1 equal / 2) / 2 = 0.75 → quartile 3: the worse of two is in the
+    # worse half, not the bottom quarter.
     assert fill["industry"] == {
         "peers": 2,
         "value": "15.0",
         "lowerQuartile": "6.75",
         "median": "9.50",
         "upperQuartile": "12.25",
-        "quartile": 4,
-        "standing": "bottom quarter",  # lower is better
+        "quartile": 3,
+        "standing": "middle half",  # lower is better
     }
 
 

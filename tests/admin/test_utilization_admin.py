@@ -254,3 +254,72 @@ def test_the_page_issues_the_same_queries_with_ten_times_the_data(app, world):
             TimeEntry.log(make_user("Recruiter"), date(2026, 11, 5), "2", client=client)
         db.session.commit()
     assert queries() == once
+
+
+@pytest.fixture
+def hidden(app, world):
+    """Hidra: a client with a project and an open job order, whose team the recruiter is not on
+    (a recruiter sees only their teams' clients)."""
+    from tests.factories import ProjectFactory
+
+    with app.app_context():
+        hidra = ClientFactory(name="Hidra", short_name="HIDRA")
+        project = ProjectFactory(client=hidra)
+        job = open_job_order(client=hidra)
+        db.session.commit()
+        return {"client": hidra.id, "project": project.id, "job": job.id}
+
+
+def _select_options(html: str, name: str) -> set[str]:
+    import re
+
+    block = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert block, f"no {name} dropdown"
+    return set(re.findall(r'<option[^>]*value="([^"]*)"', block.group(1)))
+
+
+def test_the_import_refuses_a_client_or_job_order_the_user_may_not_see(app, world, hidden):
+    browser = browser_for(app, world["recruiter"])
+    token = csrf_token(browser, "/time-import/")
+    text = (
+        "recruiter,day,hours,client,job_order\n"
+        f"{world['recruiter']},2026-11-09,1,HIDRA,\n"  # line 2: Hidra is hidden from Rita
+        f"{world['recruiter']},2026-11-09,1,,JO-{hidden['job']:05d}\n"  # line 3: Hidra's order
+    )
+    done = browser.post("/time-import/", data={"csrf_token": token, "confirm": "1", "text": text})
+    html = done.get_data(as_text=True)
+    assert "client: no client you may see has the short name" in html
+    with app.app_context():
+        from flask_appbuilder.security.sqla.models import User
+
+        from models.time_import import check_time_entries, import_time_entries
+
+        rita = db.session.query(User).filter_by(username=world["recruiter"]).one()
+        report = check_time_entries(db.session, text, only_user=rita)
+        assert [(e.line, e.field) for e in report.errors] == [(2, "client"), (3, "job_order")]
+        assert report.errors[0].message == (
+            "client: no client you may see has the short name 'HIDRA'."
+        )
+        # A manager importing for Rita (``by``) sees only their own clients, Acme not Hidra.
+        manager = db.session.query(User).filter_by(username=world["manager"]).one()
+        report = import_time_entries(db.session, text, by=manager)
+        assert [(e.line, e.field) for e in report.errors] == [(2, "client"), (3, "job_order")]
+        # Nothing was written: the 2 entries of the fixture are all there are.
+        assert db.session.query(TimeEntry).count() == 2
+        # Without anyone to scope to (a script), every live client is found.
+        assert check_time_entries(db.session, text).errors == []
+
+
+def test_the_form_offers_only_visible_clients_job_orders_and_projects(app, world, hidden):
+    browser = browser_for(app, world["recruiter"])
+    html = browser.get("/timeentryview/add").get_data(as_text=True)
+    assert str(hidden["client"]) not in _select_options(html, "client")
+    assert str(world["acme"]) in _select_options(html, "client")  # Rita is on Acme's team
+    assert str(hidden["job"]) not in _select_options(html, "job_order")
+    assert str(world["job"]) in _select_options(html, "job_order")
+    assert str(hidden["project"]) not in _select_options(html, "project")
+    # Posting the hidden job order anyway is refused by the dropdown's own check.
+    response = _add_form(browser, day="2026-11-06", hours="1", job_order=hidden["job"])
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.query(TimeEntry).filter_by(day=date(2026, 11, 6)).count() == 0

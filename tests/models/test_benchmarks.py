@@ -33,6 +33,27 @@ def test_position_and_standing_read_the_direction_of_the_kpi():
     assert benchmark_of(None, [Decimal(1)]).position is None
 
 
+def test_a_lone_peer_has_no_position_and_ties_take_the_middle_rank():
+    # Only the client has a value: no distribution (it read "bottom quarter" before).
+    lone = benchmark_of(Decimal(5), [Decimal(5), None])
+    assert (lone.peers, lone.position, lone.standing("higher")) == (1, None, "—")
+    # Four equal values: 0 below + 4 equal / 2 = 2 of 4 → p 0.5 → quartile 2, the middle half
+    # (before: 5 ≤ Q1 = 5 → quartile 1, "bottom quarter").
+    tied = benchmark_of(Decimal(5), [Decimal(5)] * 4)
+    assert (tied.position, tied.standing("higher")) == (2, "middle half")
+    # 0, 0, 0, 0, 1 and ours a 0: 0 below + 4 equal / 2 = 2 of 5 → p 0.4 → quartile 2
+    # (the cuts are 0, 0, 0: at or below Q1 put it in quartile 1 before).
+    zeros = benchmark_of(Decimal(0), [Decimal(v) for v in (0, 0, 0, 0, 1)])
+    assert zeros.position == 2
+    # 10, 20, 30 and ours the 10: (0 + 1 / 2) / 3 = 0.17 < 0.25 → quartile 1; the 30:
+    # (2 + 0.5) / 3 = 0.83 > 0.75 → quartile 4.
+    three = [Decimal(v) for v in (10, 20, 30)]
+    assert (benchmark_of(three[0], three).position, benchmark_of(three[2], three).position) == (
+        1,
+        4,
+    )
+
+
 def test_a_client_against_its_industry_and_service_type():
     tech, retail = IndustryFactory(), IndustryFactory()
     # Time to fill in March of five tech clients (contingency): 5, 10, 15, 20, 25 days;

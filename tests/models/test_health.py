@@ -22,7 +22,7 @@ from models.health_factors import (
     service_level_figures,
 )
 from models.health_snapshots import HealthSnapshot, upsert_snapshots
-from models.survey_responses import record_response
+from models.survey_responses import SurveyResponse, record_response
 from tests.factories import (
     ClientFactory,
     MilestoneFactory,
@@ -54,9 +54,14 @@ def answers(client, kind, *values):
 
 
 def silence(client, since: date):
-    """Move every activity of ``client`` to ``since`` (noon UTC)."""
+    """The client last engaged on ``since`` (a successful portal sign-in, noon UTC); every
+    activity of ``client`` moved there too (the agency's own rows are not engagement)."""
     db.session.execute(
         update(Activity).where(Activity.client_id == client.id).values(at=noon(since))
+    )
+    db.session.add(
+        PortalLogin(username=f"last-{client.id}@example.test", client_id=client.id,
+                    succeeded=True, at=noon(since))  # fmt: skip
     )
     db.session.commit()
 
@@ -134,15 +139,44 @@ def test_service_level_is_the_share_of_commitments_on_time():
     late = open_job_order(client=client)
     late.opened_at = noon(TODAY) - timedelta(days=70)
     open_job_order(client=client)
-    # Two milestones with a due date: one overdue and open, one completed.
+    # Two milestones with a due date: one overdue and open, one completed on its due date.
     project = ProjectFactory(client=client)
     MilestoneFactory(project=project, due_date=TODAY - timedelta(days=3))
-    MilestoneFactory(project=project, due_date=TODAY - timedelta(days=3), completed_on=TODAY)
+    MilestoneFactory(project=project, due_date=TODAY - timedelta(days=3),
+                     completed_on=TODAY - timedelta(days=3))  # fmt: skip
     db.session.commit()
     figure = service_level_figures(db.session, [client.id], TODAY)[client.id]
     assert figure.value == D(2)  # 1 late job order + 1 overdue milestone
     # 4 commitments, 2 on time → 100 × 2 / 4 = 50.0
     assert figure.score == D("50.0")
+
+
+def test_a_milestone_completed_late_is_a_breach_and_only_the_window_counts():
+    client = ClientFactory()
+    project = ProjectFactory(client=client)
+    # Due 10 days ago, completed 2 days ago: late (a breach, though done now).
+    MilestoneFactory(project=project, due_date=TODAY - timedelta(days=10),
+                     completed_on=TODAY - timedelta(days=2))  # fmt: skip
+    # Due 20 days ago, completed 25 days ago: early, on time.
+    MilestoneFactory(project=project, due_date=TODAY - timedelta(days=20),
+                     completed_on=TODAY - timedelta(days=25))  # fmt: skip
+    # Due today and still open: not late yet, on time.
+    MilestoneFactory(project=project, due_date=TODAY)
+    # Out of the count: due in 5 days (not due yet), and due 200 days ago (before the
+    # 180-day window), even though the latter was never completed.
+    MilestoneFactory(project=project, due_date=TODAY + timedelta(days=5))
+    MilestoneFactory(project=project, due_date=TODAY - timedelta(days=200))
+    db.session.commit()
+    figure = service_level_figures(db.session, [client.id], TODAY)[client.id]
+    # 3 milestones in the window, 1 breach → value 1, score 100 × 2 / 3 = 66.7
+    # (the bug counted the late one on time and all 5 in the denominator: 100 × 4 / 5 = 80).
+    assert figure.value == D(1)
+    assert (figure.detail["milestones"], figure.detail["overdue_milestones"]) == (3, 1)
+    assert figure.score == D("66.7")
+    # As of 5 days ago the late one was open past its due date (a breach then too), and the
+    # one due today was not due yet: due ≤ as_of − 5 days leaves 2, 1 breach → 50.0.
+    past = service_level_figures(db.session, [client.id], TODAY - timedelta(days=5))[client.id]
+    assert (past.value, past.score) == (D(1), D("50.0"))
 
 
 def test_engagement_is_full_within_14_days_and_zero_after_90():
@@ -159,6 +193,59 @@ def test_engagement_is_full_within_14_days_and_zero_after_90():
     db.session.commit()
     figure = engagement_figures(db.session, [client.id], TODAY)[client.id]
     assert (figure.value, figure.score) == (D(5), D(100))
+
+
+def test_only_what_comes_from_the_client_is_engagement():
+    from models import Contact, Conversation, ConversationMessage, OutboxMessage
+    from models.activity import record_activity
+    from tests.factories import ContactFactory, make_user
+
+    client = ClientFactory()
+    silence(client, TODAY - timedelta(days=52))  # the client last signed in 52 days ago
+    # The agency's own doings today: a staff note, an outgoing mail (not answered), the monthly
+    # report's timeline row and a staff message in a conversation.
+    staff = make_user("Account Manager")
+    record_activity(db.session, "note", "Called, left a voicemail", client_id=client.id)
+    record_activity(db.session, "mail", "Monthly report emailed", client_id=client.id)
+    db.session.add(OutboxMessage(to_email="c@example.test", subject="Your report",
+                                 body_text="Attached.", client_id=client.id,
+                                 status="sent", created_at=noon(TODAY)))  # fmt: skip
+    conversation = Conversation(client_id=client.id, context_type="client", subject="Hiring plan",
+                                started_by_user_id=staff.id)  # fmt: skip
+    db.session.add(conversation)
+    db.session.flush()
+    db.session.add(ConversationMessage(conversation_id=conversation.id, side="staff",
+                                       author_user_id=staff.id, body="Any news?",
+                                       created_at=noon(TODAY)))  # fmt: skip
+    db.session.commit()
+    # Still 52 days: 100 × (90 − 52) / 76 = 50.0 (counting every activity made it 0 days → 100).
+    figure = engagement_figures(db.session, [client.id], TODAY)[client.id]
+    assert (figure.value, figure.score) == (D(52), D("50.0"))
+    # A reply to the agency's mail 30 days ago: 100 × (90 − 30) / 76 = 78.9.
+    db.session.add(OutboxMessage(to_email="c@example.test", subject="Shortlist",
+                                 body_text="Three profiles.", client_id=client.id, status="sent",
+                                 created_at=noon(TODAY - timedelta(days=31)),
+                                 responded_at=noon(TODAY - timedelta(days=30))))  # fmt: skip
+    db.session.commit()
+    figure = engagement_figures(db.session, [client.id], TODAY)[client.id]
+    assert (figure.value, figure.score) == (D(30), D("78.9"))
+    # The client writes in the portal conversation 3 days ago: 3 ≤ 14 → 100.
+    contact = ContactFactory()
+    assert isinstance(contact, Contact)
+    db.session.add(ConversationMessage(conversation_id=conversation.id, side="client",
+                                       author_contact_id=contact.id, body="Yes, two more.",
+                                       created_at=noon(TODAY - timedelta(days=3))))  # fmt: skip
+    db.session.commit()
+    figure = engagement_figures(db.session, [client.id], TODAY)[client.id]
+    assert (figure.value, figure.score) == (D(3), D(100))
+
+
+def test_a_survey_response_is_engagement():
+    client = ClientFactory()
+    silence(client, TODAY - timedelta(days=80))
+    answers(client, "nps", 9)  # submitted today: 0 days → 100
+    figure = engagement_figures(db.session, [client.id], TODAY)[client.id]
+    assert (figure.value, figure.score) == (D(0), D(100))
 
 
 def test_pipeline_counts_stage_moves_of_the_last_30_days_per_live_order():
@@ -225,6 +312,39 @@ def test_a_payment_going_overdue_is_named_the_top_mover_with_a_negative_sign():
     assert explanation.score_change < 0
 
 
+def test_snapshots_are_written_in_chunks_and_a_rerun_replaces_the_day(monkeypatch):
+    import models.health_snapshots as snapshots
+
+    monkeypatch.setattr(snapshots, "CHUNK_SIZE", 2)
+    clients = [ClientFactory() for _ in range(3)]
+    inserts = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO HEALTH_SNAPSHOT"):
+            inserts.append(statement)
+
+    def rows(score):
+        return [{"client_id": c.id, "score": score + i, "factors": {}, "flags": []}
+                for i, c in enumerate(clients)]  # fmt: skip
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        # 3 rows at 2 a statement: 2 INSERTs (rows 1–2, then row 3); one before the fix.
+        assert upsert_snapshots(db.session, TODAY, rows(50)) == 3
+        db.session.commit()
+        assert len(inserts) == 2
+        # Again the same day with new scores: still one row per client, the new ones.
+        assert upsert_snapshots(db.session, TODAY, rows(70)) == 3
+        db.session.commit()
+        assert len(inserts) == 4
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    stored = db.session.query(HealthSnapshot.client_id, HealthSnapshot.score).filter(
+        HealthSnapshot.client_id.in_([c.id for c in clients])
+    )
+    assert sorted(stored) == sorted((c.id, 70 + i) for i, c in enumerate(clients))
+
+
 # ---------------------------------------------------------------- flags
 
 
@@ -237,7 +357,11 @@ def test_churn_risk_rules_fire_on_data_built_for_them():
     invoice = issued_invoice(client, on=TODAY - timedelta(days=120))
     invoice.due_date = TODAY - timedelta(days=65)  # more than 60 days overdue
     db.session.commit()
-    answers(client, "nps", 3)  # the latest NPS answer: a detractor
+    answers(client, "nps", 3)  # the latest NPS answer: a detractor, given 75 days ago
+    db.session.execute(
+        update(SurveyResponse).where(SurveyResponse.client_id == client.id)
+        .values(submitted_at=noon(TODAY - timedelta(days=75)))
+    )
     silence(client, TODAY - timedelta(days=75))  # 75 ≥ 60 days without engagement
     # An old snapshot 30+ days before with a score of 90
     db.session.add(HealthSnapshot(client_id=client.id, taken_on=TODAY - timedelta(days=31),

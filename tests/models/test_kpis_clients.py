@@ -147,6 +147,25 @@ def test_churn_rate_over_the_clients_active_at_the_start():
     assert compute(["churn_rate"], MARCH, "client") == {"churn_rate": {}}
 
 
+def test_churn_counts_only_the_clients_active_at_the_start():
+    before = at(1, 1)  # created in January
+    stayed = ClientFactory(created_at=before)
+    went = ClientFactory(created_at=before, status="churned")
+    _activity(went, at(12), "status", {"status": ["active", "churned"]})
+    # Created on Mar 5 and churned on Mar 20: not active at the start, so not churned from it.
+    new = ClientFactory(created_at=at(5), status="churned")
+    _activity(new, at(20), "status", {"status": ["active", "churned"]})
+    # A lead at the start (created in January) dropped on Mar 8: never an active client.
+    dropped = ClientFactory(created_at=before, status="churned")
+    _activity(dropped, at(8), "status", {"status": ["lead", "churned"]})
+    db.session.commit()
+    assert stayed.id
+    # Active at the start: stayed and went (2); churned of those: went (1) → 1 / 2 = 50.0 %.
+    # (Counting every churn in March gave 3 / 3 = 100 %: the lead counted in both, the new
+    # client in the numerator only; with two new clients churned it went over 100 %.)
+    assert one("churn_rate", "agency") == {"all": Decimal("50.0")}
+
+
 # ---------------------------------------------------------------- finance
 
 
