@@ -546,9 +546,11 @@ def test_a_workflow_mail_reaches_a_real_smtp_server(mail_to):  # noqa: F811
 def test_the_cron_config_registers_the_scheduler_jobs():
     from jobs.schedule import JOBS
 
-    assert {(job["func"].__name__, job["interval"]) for job in JOBS} == {
-        ("run_workflows", 300),
-        ("retry_mail", 60),
+    assert {(job["func"].__name__, job["interval"], job["cron"]) for job in JOBS} == {
+        ("run_workflows", 300, None),
+        ("retry_mail", 60, None),
+        ("take_snapshots", None, "0 5 * * *"),  # the clients' health, daily at 05:00 UTC
+        ("send_monthly_reports", None, "0 6 1 * *"),  # last month's reports, on the 1st
     }
     assert all(job["queue_name"] == "clientdesk" for job in JOBS)
 
