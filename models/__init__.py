@@ -92,6 +92,11 @@ from .surveys import (
     SurveyStateError,
 )
 from .team import ClientTeamMember, client_visibility, visible_client_ids
+from .ticket_comments import TicketAttachment, TicketComment
+from .ticket_escalation import EscalationLevel
+from .ticket_events import TicketEvent
+from .tickets import Ticket, TicketError, TicketStateError
+from .sla import SlaPolicy
 from .time_entries import StaffCapacity, TimeEntry, TimeEntryError
 from .workflow_runs import WorkflowRun
 from .workflows import Workflow, WorkflowError, WorkflowStep
@@ -190,6 +195,14 @@ __all__ = [
     "REVENUE_BANDS",
     "SavedFilter",
     "Survey",
+    "EscalationLevel",
+    "SlaPolicy",
+    "Ticket",
+    "TicketAttachment",
+    "TicketComment",
+    "TicketError",
+    "TicketEvent",
+    "TicketStateError",
     "SurveyAnswerError",
     "SurveyAnsweredError",
     "SurveyError",
