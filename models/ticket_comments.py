@@ -23,6 +23,8 @@ from .base import Model, UTCDateTime, utcnow
 from .clients import _blank, _session
 from .contacts import Contact
 from .documents import ClientDocument
+from .privacy import PERSONAL_DATA, PersonalData, column_is
+from .ticket_events import TicketEvent
 from .tickets import Ticket, TicketError, TicketStateError, _name
 
 BODY_MAX = 10000
@@ -194,3 +196,42 @@ class TicketAttachment(Model):
 def public_comments(ticket: Ticket) -> list[TicketComment]:
     """What the client may read of the conversation on ``ticket``."""
     return [comment for comment in ticket.comments if not comment.internal]
+
+
+# What a contact wrote or asked on the service desk is theirs: exported, and erased on request
+# (an event's text names them: their name is scrubbed from it).
+REMOVED = "[removed: the author's personal data was erased]"
+PERSONAL_DATA.extend(
+    [
+        PersonalData(
+            "tickets",
+            Ticket,
+            column_is("contact_id"),
+            export=(
+                "id",
+                "client.name",
+                "subject",
+                "description",
+                "status",
+                "created_at",
+                "rating",
+                "rating_comment",
+            ),
+            erase={"description": REMOVED, "rating_comment": None},
+        ),
+        PersonalData(
+            "ticket_comments",
+            TicketComment,
+            column_is("author_contact_id"),
+            export=("ticket_id", "body", "created_at"),
+            erase={"body": REMOVED},
+        ),
+        PersonalData(
+            "ticket_events",
+            TicketEvent,
+            column_is("contact_id"),
+            export=("ticket_id", "kind", "at"),
+            erase={"detail": lambda row, person: person.scrub(row.detail)},
+        ),
+    ]
+)

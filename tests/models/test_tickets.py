@@ -196,3 +196,18 @@ def test_a_reference_is_read_from_a_reply_subject():
     assert parse_reference("Re: [T-00012] Portal is down") == 12
     assert parse_reference("Fwd: about t-7") == 7
     assert parse_reference("Portal is down") is None
+
+
+def test_erasing_the_contact_removes_what_they_wrote_on_the_desk(desk):
+    from models import erase_contact
+
+    client, contact, manager = desk
+    name = contact.first_name
+    ticket = _raise(desk)
+    TicketComment.action_add(ticket, f"Call me, {name} here", contact=contact)
+    db.session.commit()
+    erase_contact(contact, by=manager)
+    db.session.commit()
+    assert ticket.description.startswith("[removed")
+    assert ticket.comments[0].body.startswith("[removed")
+    assert all(name not in event.detail for event in ticket.events)
