@@ -11,6 +11,7 @@ import secrets
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, jsonify, redirect, request, url_for
 from flask_appbuilder import AppBuilder
@@ -73,6 +74,32 @@ def _days_list(env: dict, name: str, default: str) -> tuple[int, ...]:
     if list(days) != sorted(set(days)):
         raise ConfigError(f"clientdesk: {name} must increase, e.g. {default}.")
     return days
+
+
+def _desk_hours(env: dict) -> tuple[int, int]:
+    """``SERVICE_DESK_HOURS``: the working window, ``9-17`` (opening and closing hour)."""
+    raw = (env.get("SERVICE_DESK_HOURS") or "9-17").strip()
+    opens, _, closes = raw.partition("-")
+    if not (opens.strip().isdigit() and closes.strip().isdigit()) or not (
+        0 <= int(opens) < int(closes) <= 24
+    ):
+        raise ConfigError(
+            "clientdesk: SERVICE_DESK_HOURS must be an opening and a closing hour, e.g. 9-17."
+        )
+    return int(opens), int(closes)
+
+
+def _time_zone(env: dict, name: str) -> str:
+    raw = (env.get(name) or "UTC").strip()
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"clientdesk: {name} must be a time zone name such as Asia/Manila.")
+    return raw
+
+
+def _flag(env: dict, name: str) -> bool:
+    return (env.get(name) or "").strip().lower() in ("1", "true", "yes")
 
 
 def _health_weights(env: dict) -> dict[str, Decimal]:
@@ -169,6 +196,11 @@ def load_config(env: dict | None = None) -> dict:
         "DEFAULT_WEEKLY_CAPACITY_HOURS": _positive_int(env, "DEFAULT_WEEKLY_CAPACITY_HOURS", 40),
         "DEFAULT_COST_RATE": _amount(env, "DEFAULT_COST_RATE", "50.00"),
         "HOURS_PER_OPEN_ORDER_WEEK": _positive_int(env, "HOURS_PER_OPEN_ORDER_WEEK", 6),
+        # The service desk (issue 9): the working window business-hour SLAs count in, and
+        # whether the default SLA targets count business hours (a policy row says it itself).
+        "SERVICE_DESK_HOURS": _desk_hours(env),
+        "SERVICE_DESK_TIMEZONE": _time_zone(env, "SERVICE_DESK_TIMEZONE"),
+        "SLA_BUSINESS_HOURS": _flag(env, "SLA_BUSINESS_HOURS"),
         # Flask-AppBuilder
         "APP_NAME": "ClientDesk",
         "FAB_CREATE_DB": False,  # tables come from Alembic migrations

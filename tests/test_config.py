@@ -100,3 +100,35 @@ def test_the_letterhead_details_come_from_the_environment_and_are_optional(insta
     assert config["AGENCY_ADDRESS"] == "1 Harbor Road, Cebu City 6000"
     assert config["AGENCY_EMAIL"] == "hello@harborview.example"
     assert config["AGENCY_PHONE"] == "+63 32 555 0100" and config["AGENCY_WEBSITE"] is None
+
+
+def test_the_service_desk_clock_defaults_to_nine_to_five_utc_in_calendar_hours(instance):
+    config = load_config({})
+    assert config["SERVICE_DESK_HOURS"] == (9, 17)
+    assert config["SERVICE_DESK_TIMEZONE"] == "UTC"
+    assert config["SLA_BUSINESS_HOURS"] is False
+    config = load_config(
+        {
+            "SERVICE_DESK_HOURS": "8-18",
+            "SERVICE_DESK_TIMEZONE": "Asia/Manila",
+            "SLA_BUSINESS_HOURS": "yes",
+        }
+    )
+    assert config["SERVICE_DESK_HOURS"] == (8, 18)
+    assert config["SERVICE_DESK_TIMEZONE"] == "Asia/Manila"
+    assert config["SLA_BUSINESS_HOURS"] is True
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("SERVICE_DESK_HOURS", "17-9"),
+        ("SERVICE_DESK_HOURS", "nine to five"),
+        ("SERVICE_DESK_HOURS", "9-25"),
+        ("SERVICE_DESK_TIMEZONE", "Mars/Olympus"),
+    ],
+)
+def test_a_bad_service_desk_clock_is_refused_naming_the_variable(instance, name, value):
+    with pytest.raises(ConfigError) as caught:
+        load_config({name: value})
+    assert name in str(caught.value)
