@@ -8,7 +8,8 @@ climbs the levels:
 - level 2, the operations manager: when level 1 has not answered within its response time;
 - level 3, the managing director: when level 2 has not answered within its own.
 
-Each level has its response time (24 h, 12 h, 4 h by default). A level *answers* by a public
+Each level has its response time (24 h, 12 h, 4 h by default), counted like the ticket's own
+targets (business hours when its policy counts them). A level *answers* by a public
 staff response after the escalation (a comment the client sees, a status change, the
 resolution); then the ticket stays where it is. A ticket flagged as a crisis goes straight to
 level 3. Each step is a ``TicketEvent`` (kind ``escalated``, with its level and recipient) and
@@ -19,7 +20,7 @@ moment changes nothing: every step needs its level's time to have passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, or_, select
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .access import ROLE_ACCOUNT_MANAGER, ROLE_ADMIN
 from .base import DomainError, Model
 from .clients import _session
+from .sla import add_hours
 from .tickets import Ticket
 
 TOP_LEVEL = 3
@@ -141,7 +143,8 @@ def escalate(ticket: Ticket, now: datetime):
         target = 1
     else:
         answered = ticket.last_staff_response_at and ticket.last_staff_response_at > ticket.escalated_at
-        waited = now - ticket.escalated_at >= timedelta(hours=level_settings(current).response_hours)
+        hours = level_settings(current).response_hours
+        waited = now >= add_hours(ticket.escalated_at, hours, ticket.business_hours)
         if answered or not waited:
             return None
         target = current + 1
