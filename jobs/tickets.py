@@ -38,7 +38,11 @@ def raise_ticket(client, subject: str, description: str = "", *, files=(), **fie
     for upload in files or ():
         if upload is not None and getattr(upload, "filename", None):
             TicketAttachment.action_attach(None, upload, by=by, ticket=ticket)
-    _commit(ticket_mail.raised(ticket))
+    queued = ticket_mail.raised(ticket)
+    if ticket.crisis:  # a crisis goes straight to level 3
+        event = ticket.action_escalate(utcnow())
+        queued += ticket_mail.escalated(event) if event is not None else []
+    _commit(queued)
     return ticket
 
 

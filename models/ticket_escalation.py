@@ -134,11 +134,11 @@ def escalate(ticket: Ticket, now: datetime):
     """Take ``ticket`` one level up if it is due; returns the escalation event or ``None``."""
     if ticket.status not in ESCALATING_STATUSES or ticket.escalation_level >= TOP_LEVEL:
         return None
-    if not is_breached(ticket, now):
-        return None
     current = ticket.escalation_level or 0
-    if ticket.crisis:
+    if ticket.crisis:  # no waiting for a target to pass
         target = TOP_LEVEL
+    elif not is_breached(ticket, now):
+        return None
     elif current == 0:
         target = 1
     else:
@@ -174,6 +174,7 @@ def escalate_all(now: datetime) -> list:
             Ticket.status.in_(ESCALATING_STATUSES),
             Ticket.escalation_level < TOP_LEVEL,
             or_(
+                Ticket.crisis.is_(True),
                 (Ticket.first_response_at.is_(None)) & (Ticket.response_due_at < now),
                 (Ticket.resolved_at.is_(None)) & (Ticket.resolution_due_at < now),
             ),

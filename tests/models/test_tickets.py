@@ -211,3 +211,20 @@ def test_erasing_the_contact_removes_what_they_wrote_on_the_desk(desk):
     assert ticket.description.startswith("[removed")
     assert ticket.comments[0].body.startswith("[removed")
     assert all(name not in event.detail for event in ticket.events)
+
+
+def test_a_crisis_goes_straight_to_level_three_without_waiting_for_a_target(desk):
+    from models.ticket_escalation import escalate_all
+
+    ticket = _raise(desk, priority="low", crisis=True)
+    (event,) = escalate_all(RAISED + timedelta(minutes=1))
+    assert ticket.escalation_level == 3 and event.level == 3
+    assert escalate_all(RAISED + timedelta(hours=1)) == []
+
+
+def test_raising_a_crisis_escalates_it_at_once(desk):
+    from jobs.tickets import raise_ticket
+
+    ticket = raise_ticket(desk[0], "Data breach", contact=desk[1], crisis=True)
+    assert ticket.escalation_level == 3
+    assert [e.kind for e in ticket.events] == ["raised", "escalated"]
