@@ -372,3 +372,19 @@ def test_the_actions_are_in_the_openapi_document(api):
     rate = paths["/api/v1/tickets/{pk}/rate"]["post"]["responses"]
     assert rate["409"]["description"] == "The ticket is not closed, or is rated already"
     assert "get" in paths["/api/v1/service-reports/"]
+
+
+@pytest.mark.parametrize("body", [None, "a string", 7, [], ["body"]])
+def test_a_body_that_is_no_json_object_is_a_400(api, desk, body):
+    answer = api("POST", url(desk["fresh"], "comment"), json=body)
+    assert answer.status_code == 400 and answer.is_json
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"body": None}, "body"), ({"body": "x", "internal": None}, "internal"),
+     ({"body": {"text": "x"}}, "body")],
+)  # fmt: skip
+def test_null_or_an_object_where_text_belongs_is_a_400_naming_it(api, desk, body, field):
+    answer = api("POST", url(desk["fresh"], "comment"), json=body)
+    assert answer.status_code == 400 and field in answer.get_json()["message"]
