@@ -209,3 +209,13 @@ def register(appbuilder) -> None:
     appbuilder.add_api(UtilizationApi)
     appbuilder.add_api(ProfitabilityApi)
     appbuilder.add_api(CapacityApi)
+    # Service desk (issue 9): the tickets API; Reports › Service reports and its API.
+    from .service_reports import ServiceReportView
+    from .service_reports_api import ServiceReportApi
+    from .tickets_api import TicketApi
+
+    appbuilder.add_api(TicketApi)
+    appbuilder.add_view(
+        ServiceReportView, "Service reports", icon="fa-life-ring", category="Reports"
+    )
+    appbuilder.add_api(ServiceReportApi)

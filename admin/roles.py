@@ -203,6 +203,16 @@ for _role in (ROLE_ACCOUNT_MANAGER, ROLE_RECRUITER, ROLE_FINANCE):
     MATRIX[_role]["Kpi"] = {"read"}
 MENU_RESOURCES.update({"Reports": "Kpi", "KPIs": "Kpi"})
 
+# Service desk (issue 9, the tickets API and the service reports): every staff role reads and
+# works tickets (the steps are writes); the service reports are read-only figures for all staff
+# (each sees only the clients they may see).
+RESOURCE_PERMISSIONS.setdefault("Ticket", ["can_read", "can_write"])
+RESOURCE_PERMISSIONS["ServiceReport"] = ["can_read"]
+for _role in (ROLE_ACCOUNT_MANAGER, ROLE_RECRUITER, ROLE_FINANCE):
+    MATRIX[_role].setdefault("Ticket", {"read", "write"})
+    MATRIX[_role]["ServiceReport"] = {"read"}
+MENU_RESOURCES["Service reports"] = "ServiceReport"
+
 # Every staff user may see and edit their own profile and password, and read the API's docs.
 SELF_SERVICE = [
     ("can_get", "OpenApi"),

@@ -15,9 +15,10 @@ Factor: figure → rule (figure → score 0–100):
   the last 12 months → the mean of 100 − overdue % and on-time %.
 - feedback: hours from presented to first review (the longer of the average and the oldest
   pending wait) → 100 at or under the target, 0 at 4 × the target, linear between.
-- service_level: live job orders past their ``timeline_days``, and the project milestones due
-  in the last 180 days (up to ``as_of``) that were completed after their due date or are still
-  open past it → 100 × the share of those commitments on time.
+- service_level: live job orders past their ``timeline_days``, the project milestones due in
+  the last 180 days (up to ``as_of``) that were completed after their due date or are still
+  open past it, and the tickets whose first response was due in those days and came after
+  the deadline or had not come by ``as_of`` → 100 × the share of those commitments on time.
 - engagement: days since the last thing that came FROM the client: a successful portal
   sign-in, a client message in a conversation, a survey response, a candidate evaluation or a
   reply to the agency's mail (``OutboxMessage.responded_at``) → 100 at 14 days or fewer, 0 at
@@ -28,8 +29,8 @@ Factor: figure → rule (figure → score 0–100):
   move per live order, at most 100.
 
 Evaluations (the client's scores of candidates) are not a satisfaction input: they rate the
-candidates, not the agency. Tickets do not exist yet, so service-level breaches are job orders
-past their timeline target and overdue milestones.
+candidates, not the agency. Service-level breaches are job orders past their timeline target,
+overdue milestones and tickets answered after their response target (or not yet answered past it).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from .pipeline_metrics import days_between
 from .projects import Milestone, Project
 from .recruiting import LIVE_STATUSES, JobOrder
 from .survey_responses import SurveyResponse, survey_results
+from .tickets import Ticket
 
 HUNDRED = Decimal(100)
 SURVEY_WINDOW_DAYS = 365
@@ -95,6 +97,11 @@ def linear_down(value: Decimal, full_at: Decimal, zero_at: Decimal) -> Decimal:
 def mean(*scores) -> Decimal | None:
     known = [s for s in scores if s is not None]
     return clamp(sum(known, Decimal(0)) / len(known)) if known else None
+
+
+def start_of(day: date) -> datetime:
+    """The first instant of ``day`` (UTC)."""
+    return datetime.combine(day, time.min, UTC)
 
 
 def end_of(day: date) -> datetime:
@@ -249,14 +256,25 @@ def service_level_figures(session, client_ids, as_of: date) -> dict[int, FactorF
         .where(Milestone.due_date <= as_of, _in(Project.client_id, client_ids))
         .group_by(Project.client_id)
     ).all()
+    # A ticket whose first response was due in the window is a commitment too; it is breached
+    # as of ``as_of`` when the response came after the deadline or had not come by ``as_of``.
+    answered = func.coalesce(Ticket.first_response_at, now)
+    tickets = session.execute(
+        select(Ticket.client_id, func.count(Ticket.id),
+               func.sum(case((answered > Ticket.response_due_at, 1), else_=0)))
+        .where(Ticket.response_due_at >= start_of(since), Ticket.response_due_at < now)
+        .where(_in(Ticket.client_id, client_ids))
+        .group_by(Ticket.client_id)
+    ).all()  # fmt: skip
     counts: dict[int, list[int]] = {}
-    for cid, measured, breached in orders:
-        counts.setdefault(cid, [0, 0, 0, 0])[0:2] = [int(measured), int(breached or 0)]
-    for cid, measured, breached in milestones:
-        counts.setdefault(cid, [0, 0, 0, 0])[2:4] = [int(measured), int(breached or 0)]
+    for offset, rows in ((0, orders), (2, milestones), (4, tickets)):
+        for cid, measured, breached in rows:
+            pair = [int(measured), int(breached or 0)]
+            counts.setdefault(cid, [0] * 6)[offset : offset + 2] = pair
     figures = {}
-    for cid, (orders_n, late_n, miles_n, overdue_n) in counts.items():
-        measured, breaches = orders_n + miles_n, late_n + overdue_n
+    for cid, (orders_n, late_n, miles_n, overdue_n, tickets_n, breached_n) in counts.items():
+        measured = orders_n + miles_n + tickets_n
+        breaches = late_n + overdue_n + breached_n
         figures[cid] = FactorFigure(
             Decimal(breaches),
             clamp(HUNDRED * (measured - breaches) / measured),
@@ -265,6 +283,8 @@ def service_level_figures(session, client_ids, as_of: date) -> dict[int, FactorF
                 "timed_job_orders": orders_n,
                 "overdue_milestones": overdue_n,
                 "milestones": miles_n,
+                "late_ticket_responses": breached_n,
+                "tickets": tickets_n,
             },
         )
     return figures
@@ -385,7 +405,8 @@ FACTORS = (
         "breaches",
         "Live job orders open longer than their timeline_days, and project milestones due in "
         "the last 180 days that were completed after their due date or are still open past it "
-        "(no tickets yet): 100 × the share of these commitments on time.",
+        "and tickets whose first response was due in the last 180 days and came late or has "
+        "not come: 100 × the share of these commitments on time.",
         service_level_figures,
     ),
     (

@@ -272,3 +272,4 @@ def count_of(row) -> Decimal:
 
 # The formulas register themselves on import, in display order.
 from . import kpi_recruiting, kpi_relationship, kpi_finance, kpi_cost  # noqa: E402, F401, I001
+from . import kpi_service  # noqa: E402, F401  (issue 9: the service desk KPIs)
