@@ -163,13 +163,15 @@ def test_staff_log_a_phone_call(api, desk):
     assert result["status"] == "new" and result["escalationLevel"] == 0
 
 
-def test_a_ticket_logged_as_a_crisis_is_flagged_through_the_crisis_step(api, desk):
+def test_a_ticket_logged_as_a_crisis_is_flagged_and_escalated_to_level_three(api, desk):
     answer = api("POST", API, json={"clientId": desk["client"], "subject": "All down",
                                     "priority": "critical", "crisis": True})  # fmt: skip
     assert answer.status_code == 201, answer.get_json()
     result = answer.get_json()["result"]
     assert result["crisis"] is True
-    assert [e["kind"] for e in result["events"]] == ["raised", "crisis"]
+    # a crisis goes straight to level 3 (seed 003's crisis management)
+    assert [e["kind"] for e in result["events"]] == ["raised", "crisis", "escalated"]
+    assert result["escalationLevel"] == 3
 
 
 @pytest.mark.parametrize(
