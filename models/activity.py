@@ -52,6 +52,7 @@ ACTIVITY_KINDS = (
     "message",
     "workflow",
     "survey",
+    "onboarding",
 )
 
 
