@@ -209,3 +209,14 @@ def register(appbuilder) -> None:
     appbuilder.add_api(UtilizationApi)
     appbuilder.add_api(ProfitabilityApi)
     appbuilder.add_api(CapacityApi)
+    # Onboarding (issue 9): the client page's Onboarding tab, the templates, and the API.
+    from .onboarding import OnboardingTemplateStepView, OnboardingTemplateView, OnboardingView
+    from .onboarding_api import ClientOnboardingApi, OnboardingPlanApi
+
+    appbuilder.add_view_no_menu(OnboardingView)
+    appbuilder.add_view_no_menu(OnboardingTemplateStepView)
+    appbuilder.add_view(
+        OnboardingTemplateView, "Onboarding templates", icon="fa-road", category="Clients"
+    )
+    appbuilder.add_api(OnboardingPlanApi)
+    appbuilder.add_api(ClientOnboardingApi)

@@ -26,6 +26,7 @@ from .formats import when
 from .health import health_tab
 from .job_order_fields import status_badge
 from .job_orders import client_jobs
+from .onboarding import onboarding_tab
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -214,6 +215,7 @@ class ClientPage:
             **self._billing(client),
             **health_tab(self.appbuilder.sm, client),
             **self._performance(client),
+            **onboarding_tab(self.appbuilder.sm, client),
         )
 
     def _performance(self, client) -> dict:

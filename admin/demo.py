@@ -46,6 +46,7 @@ from .demo_data import (
     DemoClient,
 )
 from .demo_health import load_health
+from .demo_onboarding import load_onboarding
 from .demo_recruiting import load_recruiting
 from .demo_surveys import load_surveys
 from .demo_targets import load_targets
@@ -131,6 +132,7 @@ def load_demo() -> list[str]:
     load_health(count)  # client health snapshots of past days (issue 8)
     load_targets(count)  # the KPI targets agreed with the portal clients (issue 8)
     load_time(staff, count)
+    load_onboarding(staff, count)  # onboarding plans and a service review (issue 9)
     db.session.commit()
     return _summary(created)
 
