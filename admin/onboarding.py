@@ -14,6 +14,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from sqlalchemy import select
+from wtforms import BooleanField
 
 from extensions import db
 from models import (
@@ -27,9 +28,11 @@ from models import (
     visible_client_ids,
 )
 from models.onboarding import STATUS_LABELS
+from models.onboarding_templates import OWNER_ROLES
 from models.service_reviews import REVIEW_KINDS
 
 from .base import READ_WRITE, RulesModelView
+from .fields import choice, flag
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user
 
@@ -252,6 +255,17 @@ STEP_LABELS = {
 }
 
 
+STEP_FIELDS = {
+    "owner_role": choice("Owner role", OWNER_ROLES, blank=None),
+    "client_visible": BooleanField(STEP_LABELS["client_visible"], default=True),
+    "links_commercial": flag(STEP_LABELS["links_commercial"], "Its plan step shows them."),
+}
+TEMPLATE_FIELDS = {
+    "is_default": flag("Default", "Used when no template is chosen."),
+    "active": BooleanField("Active", description="Offered on the onboard button.", default=True),
+}
+
+
 class OnboardingTemplateStepView(RulesModelView):
     """The steps of an onboarding template (its related tab)."""
 
@@ -265,6 +279,7 @@ class OnboardingTemplateStepView(RulesModelView):
     edit_columns = STEP_COLUMNS
     show_columns = ["template", *STEP_COLUMNS]
     label_columns = STEP_LABELS
+    add_form_extra_fields = edit_form_extra_fields = STEP_FIELDS
     base_order = ("position", "asc")
     search_columns = ["template", "name", "owner_role"]
 
@@ -282,4 +297,5 @@ class OnboardingTemplateView(RulesModelView):
     add_columns = edit_columns = ["name", "description", "is_default", "active"]
     show_columns = ["name", "description", "is_default", "active", "total_days"]
     label_columns = {"is_default": "Default", "total_days": "Total days"}
+    add_form_extra_fields = edit_form_extra_fields = TEMPLATE_FIELDS
     search_columns = ["name", "active"]
