@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from extensions import db
 from models import Client, OnboardingPlan
 from tests.conftest import csrf_token, login_staff
 from tests.factories import make_user
 
 from .conftest import sign_in
+
+# Every portal path of this module that takes an id (tests/portal/test_isolation.py checks).
+ONBOARDING_ID_PATHS = [("GET", "/portal/onboarding/{plan_id}", {})]
 
 
 def portal_progress(html: str, element: str = "onboarding-progress") -> int:
@@ -73,15 +78,18 @@ def test_without_a_plan_the_page_says_so_and_the_dashboard_has_no_card(client, c
     assert 'id="onboarding-card"' not in client.get("/portal/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("method", "path", "data"), ONBOARDING_ID_PATHS)
 def test_another_clients_plan_is_a_404_and_shows_nowhere(
-    app, client, company, other_company, member
+    app, client, company, other_company, member, method, path, data
 ):
     other_plan = onboard(app, other_company.id)
     own_plan = onboard(app, company.id)
     sign_in(client, member.username)
-    answer = client.get(f"/portal/onboarding/{other_plan}")
-    assert answer.status_code == 404
-    assert other_company.name not in answer.get_data(as_text=True)
+    for plan_id in (other_plan, 999999):
+        answer = client.open(path.format(plan_id=plan_id), method=method, data=data)
+        assert answer.status_code == 404
+        body = answer.get_data(as_text=True)
+        assert other_company.name not in body and other_company.primary_name not in body
     for path in ("/portal/onboarding", "/portal/"):
         body = client.get(path).get_data(as_text=True)
         assert other_company.name not in body and f"data-plan=\"{other_plan}\"" not in body
