@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy.orm import selectinload
 
 from extensions import db

@@ -233,8 +233,9 @@ class OnboardingPlan(ConstructorDefaults, TimestampMixin, Model):
         session.add(plan)
         session.flush()
         plan._log(
-            by, f"Onboarding started from '{template.name}': {len(plan.steps)} steps, "
-            f"target go-live {plan.target_end:%d %b %Y}"
+            by,
+            f"Onboarding started from '{template.name}': {len(plan.steps)} steps, "
+            f"target go-live {plan.target_end:%d %b %Y}",
         )
         return plan
 
@@ -262,9 +263,7 @@ class OnboardingPlan(ConstructorDefaults, TimestampMixin, Model):
             self.status = "completed"
             self.completed_at = utcnow()
             self._log(by, "Onboarding completed: every step done or skipped")
-        elif self.status == "completed" and any(
-            s.status in OPEN_STEP_STATUSES for s in self.steps
-        ):
+        elif self.status == "completed" and any(s.status in OPEN_STEP_STATUSES for s in self.steps):
             other = OnboardingPlan.active_for(_session(), self.client_id)
             if other is not None and other.id != self.id:
                 raise OnboardingStateError(
@@ -312,9 +311,7 @@ class OnboardingStep(ConstructorDefaults, Model):
         Boolean, nullable=False, default=True, server_default=true()
     )
     quote_id: Mapped[int | None] = mapped_column(ForeignKey("quote.id", ondelete="SET NULL"))
-    contract_id: Mapped[int | None] = mapped_column(
-        ForeignKey("contract.id", ondelete="SET NULL")
-    )
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id", ondelete="SET NULL"))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the owner was told the step is past its due date (once: jobs/onboarding.py).

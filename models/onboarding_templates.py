@@ -249,8 +249,7 @@ DEFAULT_STEPS = (
         "Implementation Team",
         7,
         "Fully implemented systems\nTesting reports\nUser documentation\nPerformance metrics",
-        "End-to-end testing\nPerformance optimization\nUser acceptance testing\n"
-        "Final adjustments",
+        "End-to-end testing\nPerformance optimization\nUser acceptance testing\nFinal adjustments",
         True,
         False,
     ),
@@ -270,8 +269,7 @@ DEFAULT_STEPS = (
         "Training Coordinator",
         2,
         "Go-live confirmation\nSupport system active",
-        "On-site or remote assistance\nReal-time support\nIssue resolution\n"
-        "Performance monitoring",
+        "On-site or remote assistance\nReal-time support\nIssue resolution\nPerformance monitoring",
         True,
         False,
     ),

@@ -173,7 +173,9 @@ def review_figures(session, client: Client, today: date | None = None) -> dict:
     return {
         "month": report.label,
         "open_job_orders": int(open_jobs or 0),
-        "in_pipeline": sum(report.pipeline.get(stage, 0) for stage in PIPELINE if stage != "placed"),
+        "in_pipeline": sum(
+            report.pipeline.get(stage, 0) for stage in PIPELINE if stage != "placed"
+        ),
         "placements": report.placements,
         "open_invoices": int(open_invoices or 0),
         "overdue_invoices": report.invoices_overdue,

@@ -50,9 +50,7 @@ def upgrade():
         sa.Column("links_commercial", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.CheckConstraint(f"owner_role IN ({ROLES})", name="ck_onb_tstep_role"),
         sa.CheckConstraint("duration_days BETWEEN 0 AND 365", name="ck_onb_tstep_days"),
-        sa.ForeignKeyConstraint(
-            ["template_id"], ["onboarding_template.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["template_id"], ["onboarding_template.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
@@ -74,9 +72,7 @@ def upgrade():
             "status IN ('active', 'completed', 'cancelled')", name="ck_onboarding_plan_status"
         ),
         sa.ForeignKeyConstraint(["client_id"], ["client.id"]),
-        sa.ForeignKeyConstraint(
-            ["template_id"], ["onboarding_template.id"], ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["template_id"], ["onboarding_template.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["started_by_id"], ["ab_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -150,8 +146,6 @@ def downgrade():
     op.drop_index("uq_onboarding_plan_active_client", table_name="onboarding_plan")
     op.drop_index("ix_onboarding_plan_client_id", table_name="onboarding_plan")
     op.drop_table("onboarding_plan")
-    op.drop_index(
-        "ix_onboarding_template_step_template_id", table_name="onboarding_template_step"
-    )
+    op.drop_index("ix_onboarding_template_step_template_id", table_name="onboarding_template_step")
     op.drop_table("onboarding_template_step")
     op.drop_table("onboarding_template")

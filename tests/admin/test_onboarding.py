@@ -167,7 +167,7 @@ def test_templates_are_listed_and_edited_in_the_admin(app, client, desk):
         "/onboardingtemplateview/add",
         data={"name": "Light onboarding", "active": "y", "csrf_token": token},
     )
-    assert answer.status_code == 302, re.findall(r'(?:help-block|alert)[^>]*>([^<]+)', answer.get_data(as_text=True))
+    assert answer.status_code == 302
     with app.app_context():
         assert db.session.scalar(
             select(OnboardingTemplate).where(OnboardingTemplate.name == "Light onboarding")

@@ -124,9 +124,10 @@ def test_step_verbs_move_the_progress(app, world):
     plan = onboard(api, world["client"]).get_json()["result"]
     base = f"/api/v1/onboarding-plans/{plan['id']}/steps"
     steps = [s["id"] for s in plan["steps"]]
-    assert api("POST", f"{base}/{steps[0]}/start").get_json()["result"]["steps"][0][
-        "status"
-    ] == "in_progress"
+    assert (
+        api("POST", f"{base}/{steps[0]}/start").get_json()["result"]["steps"][0]["status"]
+        == "in_progress"
+    )
     assert api("POST", f"{base}/{steps[0]}/complete").get_json()["result"]["progress"] == 10
     assert api("POST", f"{base}/{steps[1]}/skip").get_json()["result"]["progress"] == 20
     answer = api("POST", f"{base}/{steps[1]}/reopen")
@@ -142,9 +143,10 @@ def test_a_recruiter_reads_but_may_not_act(app, world):
     api = api_for(app, world["recruiter"])
     assert api("GET", f"/api/v1/onboarding-plans/{plan['id']}").status_code == 200
     step = plan["steps"][0]["id"]
-    assert api(
-        "POST", f"/api/v1/onboarding-plans/{plan['id']}/steps/{step}/complete"
-    ).status_code == 403
+    assert (
+        api("POST", f"/api/v1/onboarding-plans/{plan['id']}/steps/{step}/complete").status_code
+        == 403
+    )
     assert onboard(api, world["client"]).status_code == 403
 
 

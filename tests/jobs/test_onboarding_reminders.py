@@ -97,7 +97,11 @@ def test_the_reminder_is_on_the_clients_timeline():
     [event] = db.session.scalars(
         select(Activity).where(Activity.summary.startswith("Overdue onboarding step"))
     ).all()
-    assert (event.kind, event.client_id, event.subject_id) == ("onboarding", plan.client_id, plan.id)
+    assert (event.kind, event.client_id, event.subject_id) == (
+        "onboarding",
+        plan.client_id,
+        plan.id,
+    )
 
 
 def test_the_cli_sends_the_reminders(app):

@@ -115,8 +115,12 @@ def test_reopening_a_step_makes_a_completed_plan_active_again():
 
 @pytest.mark.parametrize(
     "status, verb",
-    [("in_progress", "action_start"), ("done", "action_complete"), ("done", "action_skip"),
-     ("pending", "action_reopen")],
+    [
+        ("in_progress", "action_start"),
+        ("done", "action_complete"),
+        ("done", "action_skip"),
+        ("pending", "action_reopen"),
+    ],
 )
 def test_a_verb_the_steps_status_does_not_allow_is_a_409(status, verb):
     plan = start()

@@ -92,7 +92,7 @@ def test_another_clients_plan_is_a_404_and_shows_nowhere(
         assert other_company.name not in body and other_company.primary_name not in body
     for path in ("/portal/onboarding", "/portal/"):
         body = client.get(path).get_data(as_text=True)
-        assert other_company.name not in body and f"data-plan=\"{other_plan}\"" not in body
+        assert other_company.name not in body and f'data-plan="{other_plan}"' not in body
     mine = client.get(f"/portal/onboarding/{own_plan}")
     assert mine.status_code == 200 and company.name in mine.get_data(as_text=True)
 
