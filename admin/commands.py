@@ -296,8 +296,12 @@ def monthly_reports_command(month: str | None) -> None:
 
 
 @cli.command("onboarding-reminders")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Run as of this day (YYYY-MM-DD; default: today).")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Run as of this day (YYYY-MM-DD; default: today).",
+)
 def onboarding_reminders(today) -> None:
     """Email the owner of each onboarding step past its due date (run it daily; each step is
     notified once: safe to run twice)."""
