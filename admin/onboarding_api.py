@@ -22,7 +22,6 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from models import (
     Client,
-    DomainError,
     NotFoundError,
     OnboardingPlan,
     OnboardingTemplate,
@@ -33,7 +32,7 @@ from models.service_reviews import REVIEW_KINDS
 
 from .onboarding import STEP_VERBS
 from .roles import RESOURCE_PERMISSIONS
-from .shaped_api import Choice, Id, Person, ShapedApi, UnknownRecordError, db_id, flatten, one_of
+from .shaped_api import Choice, Id, Person, ShapedApi, UnknownRecordError, db_id, one_of
 from .visibility import acting_user, visible_to_user
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
@@ -240,12 +239,13 @@ class ClientOnboardingApi(ShapedApi):
         client = self.visible(pk)
         if client is None:
             return self.response_404()
-        return self._review_write(
+        return self.write(
             REVIEW,
             lambda data: ServiceReview.schedule(
                 client, data["kind"], data["starts_at"], acting_user()
             ),
             201,
+            shape=REVIEW_SHAPE,
         )
 
     @expose("/<int:pk>/service-reviews/<int:review_id>/feedback", methods=["POST"])
@@ -276,29 +276,12 @@ class ClientOnboardingApi(ShapedApi):
             sent["survey"] = review.action_request_feedback(acting_user())
             return review
 
-        answer = self._review_write(EMPTY_BODY, ask, 200)
+        answer = self.write(EMPTY_BODY, ask, 200, body_required=False, shape=REVIEW_SHAPE)
         if answer.status_code == 200 and sent.get("new"):
             from jobs.surveys import send_survey_later
 
             send_survey_later(sent["survey"].id)
         return answer
-
-    def _review_write(self, schema: Schema, apply, status: int):
-        body = self.body(required=schema is not EMPTY_BODY)
-        if not isinstance(body, dict):
-            return body
-        try:
-            data = schema.load(body)
-        except ValidationError as error:
-            return self.response_422(message=flatten(error.messages))
-        try:
-            review = apply(data)
-            db.session.flush()
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            return self.domain_error(error)
-        return self.response(status, id=review.id, result=ReviewShape().dump(review))
 
 
 class EmptyBody(Schema):
@@ -308,3 +291,4 @@ class EmptyBody(Schema):
 ONBOARD = OnboardBody()
 REVIEW = ReviewBody()
 EMPTY_BODY = EmptyBody()
+REVIEW_SHAPE = ReviewShape()
