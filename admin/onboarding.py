@@ -79,8 +79,15 @@ def onboarding_tab(sm, client) -> dict:
             "reviews": reviews,
             "review_kinds": REVIEW_KINDS,
             "today": date.today(),
+            "staff": _staff(),
         }
     }
+
+
+def _staff():
+    from .client_page import staff_users  # the client page imports this module
+
+    return staff_users()
 
 
 def visible_client(client_id: int) -> Client:
@@ -136,6 +143,8 @@ class OnboardingView(BaseView):
     method_permission_name = {
         "onboard": "write",
         "step": "write",
+        "assign": "write",
+        "tick": "write",
         "cancel": "write",
         "schedule_review": "write",
         "feedback": "write",
@@ -171,6 +180,35 @@ class OnboardingView(BaseView):
             step.plan.client_id,
             lambda: STEP_VERBS[verb](step, acting_user()),
             f"Step '{step.name}' {VERB_DONE[verb]}.",
+        )
+
+    @expose("/step/<int:step_id>/assign", methods=["POST"])
+    @has_access
+    @permission_name("write")
+    def assign(self, step_id: int):
+        """Give a step to a staff user (none: the client's owner answers for it)."""
+        step = visible_step(step_id)
+        chosen = request.form.get("assignee_id", type=int) or None
+        user = next((u for u in _staff() if u.id == chosen), None)
+        if chosen and user is None:
+            abort(404)
+        return _run(
+            step.plan.client_id,
+            lambda: step.action_assign(user, acting_user()),
+            f"Step '{step.name}' assigned.",
+        )
+
+    @expose("/step/<int:step_id>/tick/<int:index>", methods=["POST"])
+    @has_access
+    @permission_name("write")
+    def tick(self, step_id: int, index: int):
+        """Tick or untick one item of a step's checklist."""
+        step = visible_step(step_id)
+        done = request.form.get("done") == "1"
+        return _run(
+            step.plan.client_id,
+            lambda: step.action_tick(index, done, acting_user()),
+            "Checklist updated.",
         )
 
     @expose("/plan/<int:plan_id>/cancel", methods=["POST"])

@@ -32,7 +32,16 @@ from models.service_reviews import REVIEW_KINDS
 
 from .onboarding import STEP_VERBS
 from .roles import RESOURCE_PERMISSIONS
-from .shaped_api import Choice, Id, Person, ShapedApi, UnknownRecordError, db_id, one_of
+from .shaped_api import (
+    Choice,
+    Id,
+    Person,
+    ShapedApi,
+    UnknownRecordError,
+    db_id,
+    one_of,
+    staff_by_ids,
+)
 from .visibility import acting_user, visible_to_user
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
@@ -79,6 +88,10 @@ def in_range(value) -> None:
         raise ValidationError("Must be between 2000-01-01 and 2999-12-31.")
 
 
+class AssignBody(Schema):
+    assignee_id = Id(data_key="assigneeId", required=True, allow_none=True)
+
+
 class OnboardBody(Schema):
     template_id = Id(data_key="templateId", allow_none=True)
     start_date = fields.Date(data_key="startDate", allow_none=True, validate=in_range)
@@ -102,6 +115,7 @@ class ReviewShape(Schema):
 
 
 ERROR_PATHS = {
+    "assignee": "assigneeId",
     "template_id": "templateId",
     "start_date": "startDate",
     "starts_at": "startsAt",
@@ -115,12 +129,18 @@ class OnboardingPlanApi(ShapedApi):
     resource_name = "onboarding-plans"
     class_permission_name = "Onboarding"
     base_permissions = RESOURCE_PERMISSIONS["Onboarding"]
-    method_permission_name = {"get": "read", "get_list": "read", "step_action": "write"}
-    include_route_methods = {"get", "get_list", "step_action"}
+    method_permission_name = {
+        "get": "read",
+        "get_list": "read",
+        "step_action": "write",
+        "assign_step": "write",
+    }
+    include_route_methods = {"get", "get_list", "step_action", "assign_step"}
     datamodel = SQLAInterface(OnboardingPlan)
     schema = PlanShape
     more_error_paths = ERROR_PATHS
     list_load_options = (selectinload(OnboardingPlan.steps),)
+    openapi_spec_component_schemas = (AssignBody,)
     search_columns = ["client", "status"]
     order_columns = ["created_at", "start_date", "status"]
     base_order = ("created_at", "desc")
@@ -151,6 +171,34 @@ class OnboardingPlanApi(ShapedApi):
         return self.run_on(
             pk, lambda plan, data: STEP_VERBS[verb](_step(plan, step_id), acting_user())
         )
+
+    @expose("/<int:pk>/steps/<int:step_id>/assign", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("assign_step")
+    def assign_step(self, pk: int, step_id: int):
+        """Give a step to a staff user (``assigneeId``; null: the client's owner answers).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          - {in: path, name: step_id, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/AssignBody'}
+          responses:
+            200: {description: The plan}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+
+        def assign(plan, data):
+            chosen = data["assignee_id"]
+            user = staff_by_ids([chosen], "assigneeId")[0] if chosen is not None else None
+            _step(plan, step_id).action_assign(user, acting_user())
+
+        return self.run_on(pk, assign, ASSIGN)
 
 
 def _step(plan: OnboardingPlan, step_id: int):
@@ -288,6 +336,7 @@ class EmptyBody(Schema):
     """No body."""
 
 
+ASSIGN = AssignBody()
 ONBOARD = OnboardBody()
 REVIEW = ReviewBody()
 EMPTY_BODY = EmptyBody()

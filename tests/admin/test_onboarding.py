@@ -172,3 +172,19 @@ def test_templates_are_listed_and_edited_in_the_admin(app, client, desk):
         assert db.session.scalar(
             select(OnboardingTemplate).where(OnboardingTemplate.name == "Light onboarding")
         )
+
+
+def test_a_step_is_assigned_and_its_checklist_ticked_from_the_tab(app, client, desk):
+    login_staff(client, desk["manager"])
+    post(client, f"/onboarding/client/{desk['client']}/onboard", desk["client"])
+    with app.app_context():
+        step_id = OnboardingPlan.active_for(db.session, desk["client"]).steps[0].id
+        iris = make_user("Recruiter", first_name="Iris").id
+    post(client, f"/onboarding/step/{step_id}/assign", desk["client"], assignee_id=str(iris))
+    post(client, f"/onboarding/step/{step_id}/tick/2", desk["client"], done="1")
+    html = page(client, desk["client"])
+    assert f'data-owner="{iris}"' in html
+    with app.app_context():
+        plan = OnboardingPlan.active_for(db.session, desk["client"])
+        assert plan.steps[0].assignee_id == iris
+        assert [c["done"] for c in plan.steps[0].checklist] == [False, False, True, False, False]

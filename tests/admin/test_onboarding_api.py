@@ -230,3 +230,21 @@ def test_feedback_needs_a_held_quarterly_review(app, world):
     assert api("POST", other).status_code == 404
     with app.app_context():
         assert db.session.scalar(select(ServiceReview.survey_id)) is None
+
+
+def test_a_step_is_assigned_to_a_staff_user_and_back(app, world):
+    api = api_for(app, world["manager"])
+    plan = onboard(api, world["client"]).get_json()["result"]
+    with app.app_context():
+        staff_id = make_user("Recruiter", first_name="Iris").id
+        portal_id = make_user("Client").id
+    url = f"/api/v1/onboarding-plans/{plan['id']}/steps/{plan['steps'][0]['id']}/assign"
+    answer = api("POST", url, {"assigneeId": staff_id})
+    assert answer.status_code == 200, answer.get_json()
+    step = answer.get_json()["result"]["steps"][0]
+    assert step["assignee"]["id"] == staff_id and step["owner"]["firstName"] == "Iris"
+    refused = api("POST", url, {"assigneeId": portal_id})
+    assert refused.status_code == 422 and "assigneeId" in refused.get_json()["message"]
+    assert api("POST", url, {}).status_code == 422
+    back = api("POST", url, {"assigneeId": None}).get_json()["result"]["steps"][0]
+    assert back["assignee"] is None and back["owner"]["id"] != staff_id
