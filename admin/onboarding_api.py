@@ -24,6 +24,7 @@ from models import (
     Client,
     NotFoundError,
     OnboardingPlan,
+    OnboardingStep,
     OnboardingTemplate,
     ServiceReview,
 )
@@ -139,7 +140,9 @@ class OnboardingPlanApi(ShapedApi):
     datamodel = SQLAInterface(OnboardingPlan)
     schema = PlanShape
     more_error_paths = ERROR_PATHS
-    list_load_options = (selectinload(OnboardingPlan.steps),)
+    list_load_options = (
+        selectinload(OnboardingPlan.steps).selectinload(OnboardingStep.assignee),
+    )
     openapi_spec_component_schemas = (AssignBody,)
     search_columns = ["client", "status"]
     order_columns = ["created_at", "start_date", "status"]

@@ -248,3 +248,39 @@ def test_a_step_is_assigned_to_a_staff_user_and_back(app, world):
     assert api("POST", url, {}).status_code == 422
     back = api("POST", url, {"assigneeId": None}).get_json()["result"]["steps"][0]
     assert back["assignee"] is None and back["owner"]["id"] != staff_id
+
+
+def test_the_list_issues_the_same_queries_with_more_plans(app, world):
+    """Three more onboarded clients, each step assigned: not one query more."""
+    from sqlalchemy import event
+
+    api = api_for(app, world["manager"])
+    plan = onboard(api, world["client"]).get_json()["result"]
+    with app.app_context():  # an assignee to load already (none: no query for them at all)
+        first = db.session.get(OnboardingPlan, plan["id"]).steps[0]
+        first.action_assign(make_user("Recruiter"))
+        db.session.commit()
+
+    def queries() -> tuple[int, int]:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            answer = api("GET", "/api/v1/onboarding-plans/")
+            assert answer.status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen), answer.get_json()["count"]
+
+    once, count = queries()
+    assert count == 1
+    with app.app_context():
+        manager = db.session.get(Client, world["client"]).owner
+        for _ in range(3):
+            plan = OnboardingPlan.start(ClientFactory(owner=manager))
+            for step in plan.steps:
+                step.action_assign(make_user("Recruiter"))
+        db.session.commit()
+    assert queries() == (once, 4)
