@@ -224,7 +224,8 @@ __all__ = [
 
 
 # Issue 9: onboarding plans from templates, and the ongoing service reviews.
-from .onboarding import OnboardingPlan, OnboardingStep  # noqa: E402
+from .onboarding import OnboardingPlan  # noqa: E402
+from .onboarding_steps import OnboardingStep  # noqa: E402
 from .onboarding_templates import (  # noqa: E402
     OnboardingError,
     OnboardingStateError,
