@@ -246,10 +246,11 @@ class OnboardingView(BaseView):
         sent = {}
 
         def request_feedback():
+            sent["new"] = review.survey_id is None
             sent["survey"] = review.action_request_feedback(acting_user())
 
         answer = _run(review.client_id, request_feedback, "Feedback survey sent.")
-        if "survey" in sent:
+        if sent.get("new") and review.survey_id is not None:  # mailed after the commit
             from jobs.surveys import send_survey_later
 
             send_survey_later(sent["survey"].id)

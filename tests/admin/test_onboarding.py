@@ -19,6 +19,7 @@ from models import (
     OnboardingPlan,
     OnboardingTemplate,
     ServiceReview,
+    Survey,
 )
 from tests.conftest import csrf_token, login_staff
 from tests.factories import ClientContactFactory, ClientFactory, make_user, open_job_order
@@ -188,3 +189,23 @@ def test_a_step_is_assigned_and_its_checklist_ticked_from_the_tab(app, client, d
         plan = OnboardingPlan.active_for(db.session, desk["client"])
         assert plan.steps[0].assignee_id == iris
         assert [c["done"] for c in plan.steps[0].checklist] == [False, False, True, False, False]
+
+
+def test_after_a_held_quarterly_review_the_tab_sends_the_feedback_survey(app, client, desk):
+    with app.app_context():
+        review = ServiceReview.schedule(
+            db.session.get(Client, desk["client"]),
+            "quarterly",
+            datetime.now(UTC) - timedelta(hours=3),
+        )
+        db.session.commit()
+        review_id = review.id
+    login_staff(client, desk["manager"])
+    assert "Send feedback survey" in page(client, desk["client"])
+    post(client, f"/onboarding/review/{review_id}/feedback", desk["client"])
+    post(client, f"/onboarding/review/{review_id}/feedback", desk["client"])
+    assert "feedback survey sent" in page(client, desk["client"])
+    with app.app_context():
+        [survey] = db.session.scalars(select(Survey)).all()
+        assert db.session.get(ServiceReview, review_id).survey_id == survey.id
+        assert survey.recipients[0].sent_at is not None
