@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
@@ -19,7 +19,6 @@ from wtforms import BooleanField
 from extensions import db
 from models import (
     Client,
-    DomainError,
     OnboardingPlan,
     OnboardingStep,
     OnboardingTemplate,
@@ -31,7 +30,7 @@ from models.onboarding import STATUS_LABELS
 from models.onboarding_templates import OWNER_ROLES
 from models.service_reviews import REVIEW_KINDS
 
-from .base import READ_WRITE, RulesModelView
+from .base import READ_WRITE, RulesModelView, run_verb
 from .fields import choice, flag
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user
@@ -122,15 +121,8 @@ def _back(client_id: int):
 
 
 def _run(client_id: int, call, done: str):
-    """Call a verb, commit, flash what happened (or the rule it broke), back to the tab."""
-    try:
-        call()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(done, "success")
+    """Call a verb (``run_verb``: commit, say what happened), then back to the tab."""
+    run_verb(call, done)
     return _back(client_id)
 
 

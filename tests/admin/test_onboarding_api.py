@@ -284,3 +284,14 @@ def test_the_list_issues_the_same_queries_with_more_plans(app, world):
                 step.action_assign(make_user("Recruiter"))
         db.session.commit()
     assert queries() == (once, 4)
+
+
+def test_the_endpoints_are_in_the_openapi_document(app, world):
+    spec = api_for(app, world["manager"])("GET", "/api/v1/_openapi")
+    assert spec.status_code == 200
+    paths = spec.get_json()["paths"]
+    assert "/api/v1/clients/{pk}/onboard" in paths
+    assert "/api/v1/clients/{pk}/service-reviews" in paths
+    assert "/api/v1/onboarding-plans/{pk}/steps/{step_id}/{verb}" in paths
+    assert "/api/v1/onboarding-plans/{pk}/steps/{step_id}/assign" in paths
+    assert "/api/v1/onboarding-plans/" in paths
