@@ -245,3 +245,16 @@ def test_ticking_a_checklist_item_keeps_it():
         False,
         True,
     ]
+
+
+def test_two_onboardings_at_once_the_second_is_a_409_from_the_unique_index(monkeypatch):
+    """Both pass the check before either is written: the partial unique index decides."""
+    from models.base import ConcurrentChangeError
+
+    plan = start()
+    monkeypatch.setattr(OnboardingPlan, "active_for", staticmethod(lambda *args: None))
+    with pytest.raises(ConcurrentChangeError) as error:
+        OnboardingPlan.start(plan.client, plan.template, None, START)
+    assert error.value.status_code == 409
+    db.session.rollback()
+    assert db.session.query(OnboardingPlan).count() == 1
