@@ -219,3 +219,14 @@ def register(appbuilder) -> None:
         ServiceReportView, "Service reports", icon="fa-life-ring", category="Reports"
     )
     appbuilder.add_api(ServiceReportApi)
+    # Onboarding (issue 9): the client page's Onboarding tab, the templates, and the API.
+    from .onboarding import OnboardingTemplateStepView, OnboardingTemplateView, OnboardingView
+    from .onboarding_api import ClientOnboardingApi, OnboardingPlanApi
+
+    appbuilder.add_view_no_menu(OnboardingView)
+    appbuilder.add_view_no_menu(OnboardingTemplateStepView)
+    appbuilder.add_view(
+        OnboardingTemplateView, "Onboarding templates", icon="fa-road", category="Clients"
+    )
+    appbuilder.add_api(OnboardingPlanApi)
+    appbuilder.add_api(ClientOnboardingApi)

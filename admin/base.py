@@ -161,6 +161,21 @@ def id_fits(pk) -> bool:
 # ---------------------------------------------------------------- actions on selected rows
 
 
+def run_verb(call, done: str | None = None) -> bool:
+    """Call a model verb and commit once; flash ``done``, or the rule it broke (rolled back).
+    Returns whether it went through."""
+    try:
+        call()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return False
+    if done:
+        flash(done, "success")
+    return True
+
+
 def apply_to_selected(items, verb, done: str, view):
     """Run a model verb on each selected row the user may see; one commit per row."""
     for item in selected_visible(items, view):

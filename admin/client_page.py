@@ -21,11 +21,12 @@ from models.access import STAFF_ROLES
 from models.audit import label
 from models.clients import CLIENT_STATUSES
 
-from .base import READ_WRITE, RulesModelView, apply_to_selected
+from .base import READ_WRITE, RulesModelView, apply_to_selected, run_verb
 from .formats import when
 from .health import health_tab
 from .job_order_fields import status_badge
 from .job_orders import client_jobs
+from .onboarding import onboarding_tab
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import acting_user, visible_to_user
 
@@ -214,6 +215,7 @@ class ClientPage:
             **self._billing(client),
             **health_tab(self.appbuilder.sm, client),
             **self._performance(client),
+            **onboarding_tab(self.appbuilder.sm, client),
         )
 
     def _performance(self, client) -> dict:
@@ -320,15 +322,7 @@ class ClientPage:
         )
 
     def _verb(self, client, call, done: str | None):
-        try:
-            call()
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            if done:
-                flash(done, "success")
+        run_verb(call, done)
         return redirect(url_for(".show", pk=client.id))
 
 

@@ -293,3 +293,21 @@ def monthly_reports_command(month: str | None) -> None:
         raise click.BadParameter("Month must be a month as YYYY-MM.", param_hint="--month")
     sent = send_monthly_reports(month)
     click.echo(f"{len(sent)} monthly report(s) emailed.")
+
+
+@cli.command("onboarding-reminders")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Run as of this day (YYYY-MM-DD; default: today).",
+)
+def onboarding_reminders(today) -> None:
+    """Email the owner of each onboarding step past its due date (run it daily; each step is
+    notified once: safe to run twice)."""
+    from jobs.onboarding import send_step_reminders
+
+    run = send_step_reminders(today.date() if today else None)
+    click.echo(f"{len(run.notified)} overdue onboarding step(s) notified.")
+    for step_id, reason in run.skipped:
+        click.echo(f"step #{step_id}: skipped, {reason}")

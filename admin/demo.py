@@ -46,6 +46,7 @@ from .demo_data import (
     DemoClient,
 )
 from .demo_health import load_health
+from .demo_onboarding import load_onboarding
 from .demo_recruiting import load_recruiting
 from .demo_surveys import load_surveys
 from .demo_targets import load_targets
@@ -133,6 +134,7 @@ def load_demo() -> list[str]:
     load_targets(count)  # the KPI targets agreed with the portal clients (issue 8)
     load_time(staff, count)
     load_tickets(staff, count)  # the service desk (issue 9)
+    load_onboarding(staff, count)  # onboarding plans and a service review (issue 9)
     db.session.commit()
     return _summary(created)
 

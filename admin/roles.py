@@ -212,6 +212,12 @@ for _role in (ROLE_ACCOUNT_MANAGER, ROLE_RECRUITER, ROLE_FINANCE):
     MATRIX[_role].setdefault("Ticket", {"read", "write"})
     MATRIX[_role]["ServiceReport"] = {"read"}
 MENU_RESOURCES["Service reports"] = "ServiceReport"
+# Onboarding (issue 9): clients' onboarding plans, their templates and the ongoing service
+# reviews; Account Managers run them, Recruiters follow them.
+RESOURCE_PERMISSIONS["Onboarding"] = ["can_read", "can_write"]
+MATRIX[ROLE_ACCOUNT_MANAGER]["Onboarding"] = {"read", "write"}
+MATRIX[ROLE_RECRUITER]["Onboarding"] = {"read"}
+MENU_RESOURCES["Onboarding templates"] = "Onboarding"
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.
 SELF_SERVICE = [

@@ -348,12 +348,19 @@ class ShapedApi(ClientScopedApi):
         return self.write(self.edit_model_schema, apply, 200)
 
     def write(
-        self, schema: Schema, apply: Callable, status: int, body_required=True, answer=None
+        self,
+        schema: Schema,
+        apply: Callable,
+        status: int,
+        body_required=True,
+        answer=None,
+        shape: Schema | None = None,
     ) -> Response:
         """Read the body with ``schema``, ``apply`` it (model verbs), commit once, answer the
         record: 400 for a body that is not a JSON object, 422 naming each bad field, the
         model's own code (404, 409, 422...) for a rule it refuses. ``answer(item)`` adds
-        top-level keys to the answer."""
+        top-level keys to the answer; ``shape`` dumps a record of another kind than the API's
+        (its own schema by default)."""
         body = self.body(required=body_required)
         if isinstance(body, Response):
             return body
@@ -369,7 +376,8 @@ class ShapedApi(ClientScopedApi):
             db.session.rollback()
             return self.domain_error(error)
         more = answer(item) if answer else {}
-        return self.response(status, id=item.id, result=self.show_model_schema.dump(item), **more)
+        result = (shape or self.show_model_schema).dump(item)
+        return self.response(status, id=item.id, result=result, **more)
 
     def body(self, required: bool = True):
         """The request's JSON object (``{}`` for no body where none is needed), or a 400."""

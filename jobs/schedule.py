@@ -10,6 +10,7 @@ overlapping the next tick, or a retried job sends nothing twice.
 | ``jobs.schedule.retry_mail`` | minute | failed mail whose next attempt is due |
 | ``jobs.health.take_snapshots`` | day, 05:00 UTC | the clients' health snapshots, one a day |
 | ``jobs.client_reports.send_monthly_reports`` | the 1st, 06:00 UTC | last month's client reports |
+| ``jobs.onboarding.send_step_reminders`` | day, 07:00 UTC | overdue onboarding steps, each once |
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from . import QUEUE_NAME, job
 from .client_reports import send_monthly_reports
 from .health import take_snapshots
 from .mail import retry_due_mail
+from .onboarding import send_step_reminders
 from .workflows import run_workflows
 
 WORKFLOWS_EVERY = 300  # seconds
 MAIL_RETRY_EVERY = 60
 HEALTH_SNAPSHOTS_CRON = "0 5 * * *"  # every day, 05:00 UTC
 MONTHLY_REPORTS_CRON = "0 6 1 * *"  # the 1st of each month, 06:00 UTC
+ONBOARDING_REMINDERS_CRON = "0 7 * * *"  # every day, 07:00 UTC
 
 
 @job
@@ -42,5 +45,11 @@ JOBS = [
     ),
     cron.register(
         send_monthly_reports, QUEUE_NAME, cron=MONTHLY_REPORTS_CRON, name="send_monthly_reports"
+    ),
+    cron.register(
+        send_step_reminders,
+        QUEUE_NAME,
+        cron=ONBOARDING_REMINDERS_CRON,
+        name="onboarding_reminders",
     ),
 ]

@@ -236,6 +236,28 @@ __all__ = [
 ]
 
 
+# Issue 9: onboarding plans from templates, and the ongoing service reviews.
+from .onboarding import OnboardingPlan  # noqa: E402
+from .onboarding_steps import OnboardingStep  # noqa: E402
+from .onboarding_templates import (  # noqa: E402
+    OnboardingError,
+    OnboardingStateError,
+    OnboardingTemplate,
+    OnboardingTemplateStep,
+)
+from .service_reviews import ServiceReview  # noqa: E402
+
+__all__ += [
+    "OnboardingError",
+    "OnboardingPlan",
+    "OnboardingStateError",
+    "OnboardingStep",
+    "OnboardingTemplate",
+    "OnboardingTemplateStep",
+    "ServiceReview",
+]
+
+
 @event.listens_for(Session, "before_flush")
 def _validate_before_flush(session, flush_context, instances):
     """Run each record's rules before it is written, whoever changed it."""

@@ -53,6 +53,7 @@ ACTIVITY_KINDS = (
     "workflow",
     "survey",
     "ticket",
+    "onboarding",
 )
 
 

@@ -139,6 +139,7 @@ RACED_TABLES = frozenset(
         "payment",
         "provider_event",
         "collection_notice",
+        "onboarding_plan",  # one active plan per client
     }
 )
 

@@ -10,6 +10,7 @@ from . import (  # noqa: E402,F401
     billing_pay,
     conversations,
     hiring,
+    onboarding,
     quotes,
     review_links,
     routes,

@@ -14,6 +14,7 @@ from .access import client_query, current_client, current_link, portal_login_req
 from .billing import open_totals
 from .hiring_data import hiring_overview
 from .kpis import my_scorecard
+from .onboarding import my_onboarding
 from .quotes import awaiting_answer
 from .survey_links import my_open_surveys
 
@@ -67,4 +68,5 @@ def dashboard():
         billing=open_totals(date.today()) if link.may("billing") else None,
         surveys=my_open_surveys(),
         kpis=my_scorecard() if link.may("hiring") else None,
+        onboarding=my_onboarding(),
     )

@@ -4,7 +4,8 @@ Every portal URL that takes a record id is listed in ``ID_PATHS`` (the hiring on
 ``test_hiring_isolation.HIRING_ID_PATHS``, the quote ones in ``test_quotes.QUOTE_ID_PATHS``,
 the billing ones in ``test_billing.BILLING_ID_PATHS``, the conversation ones in
 ``test_conversations.CONVERSATION_ID_PATHS`` and the survey ones in
-``test_surveys.SURVEY_ID_PATHS``, probed there with their own records);
+``test_surveys.SURVEY_ID_PATHS`` and the onboarding ones in
+``test_onboarding.ONBOARDING_ID_PATHS``, probed there with their own records);
 a guard test fails when a new one is added to the blueprint without being added to one of them.
 """
 
@@ -21,6 +22,7 @@ from .conftest import htmx_post, make_member, sign_in
 from .test_billing import BILLING_ID_PATHS
 from .test_conversations import CONVERSATION_ID_PATHS
 from .test_hiring_isolation import HIRING_ID_PATHS
+from .test_onboarding import ONBOARDING_ID_PATHS
 from .test_quotes import QUOTE_ID_PATHS
 from .test_surveys import SURVEY_ID_PATHS
 
@@ -54,6 +56,7 @@ def test_every_portal_path_with_an_id_is_covered_by_the_isolation_test(app):
         + BILLING_ID_PATHS
         + CONVERSATION_ID_PATHS
         + SURVEY_ID_PATHS
+        + ONBOARDING_ID_PATHS
     }
     assert portal_paths - NOT_CLIENT_RECORDS == covered
 
