@@ -203,6 +203,24 @@ for _role in (ROLE_ACCOUNT_MANAGER, ROLE_RECRUITER, ROLE_FINANCE):
     MATRIX[_role]["Kpi"] = {"read"}
 MENU_RESOURCES.update({"Reports": "Kpi", "KPIs": "Kpi"})
 
+# Service desk (issue 9): tickets of the clients one may see. ``comment`` adds a comment or an
+# internal note; ``write`` logs tickets and takes their steps (acknowledge, assign, resolve...).
+# The SLA policies and escalation levels are the Admin's alone.
+RESOURCE_PERMISSIONS["Ticket"] = ["can_read", "can_write", "can_comment"]
+RESOURCE_PERMISSIONS["ServiceDeskSettings"] = ["can_read", "can_write"]
+MATRIX[ROLE_ACCOUNT_MANAGER]["Ticket"] = {"read", "write", "comment"}
+MATRIX[ROLE_RECRUITER]["Ticket"] = {"read", "comment"}
+MATRIX[ROLE_FINANCE]["Ticket"] = {"read"}
+MENU_RESOURCES.update(
+    {
+        "Service desk": "Ticket",
+        "Tickets": "Ticket",
+        "Log a ticket": "Ticket",
+        "SLA policies": "ServiceDeskSettings",
+        "Escalation levels": "ServiceDeskSettings",
+    }
+)
+
 # Every staff user may see and edit their own profile and password, and read the API's docs.
 SELF_SERVICE = [
     ("can_get", "OpenApi"),
