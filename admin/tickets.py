@@ -14,10 +14,18 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from extensions import db
 from jobs import tickets as desk
-from models import Client, DomainError, Ticket, TicketAttachment, visible_client_ids
+from models import (
+    Client,
+    DomainError,
+    Ticket,
+    TicketAttachment,
+    TicketComment,
+    visible_client_ids,
+)
 from models.base import utcnow
 from models.sla import PRIORITIES, PRIORITY_LABELS
 from models.ticket_comments import BODY_MAX
@@ -195,10 +203,20 @@ class TicketView(BaseView):
             .where(TicketAttachment.ticket_id == ticket.id)
             .order_by(TicketAttachment.id)
         ).all()
+        comments = (
+            db.session.scalars(
+                select(TicketComment)
+                .where(TicketComment.ticket_id == ticket.id)
+                .options(selectinload(TicketComment.attachments))
+                .order_by(TicketComment.id)
+            )
+            .unique()
+            .all()
+        )
         page = self.render_template(
             "admin/ticket_show.html",
             ticket=ticket,
-            comments=ticket.comments,
+            comments=comments,
             events=ticket.events,
             escalations=[e for e in ticket.events if e.kind == "escalated"],
             attachments=attachments,

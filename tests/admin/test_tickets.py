@@ -7,10 +7,10 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from extensions import db
-from jobs.tickets import raise_ticket
+from jobs.tickets import assign, comment, raise_ticket
 from models import Client, ClientTeamMember, Ticket, TicketAttachment
 from models.base import utcnow
 from tests.conftest import csrf_token, login_staff
@@ -209,3 +209,49 @@ def test_the_client_page_lists_its_tickets_open_first_with_a_prefilled_log_link(
     assert tab.index("Payroll export fails") < tab.index("Old question")
     assert "Secret Mabuhay" not in tab
     assert f"/tickets/log?client_id={desk['client']}" in tab
+
+
+def _queries(app, browser, url: str) -> int:
+    browser.get(url)  # warm up: templates, permission caches
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert browser.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def _more_tickets(app, client_id: int, n: int) -> None:
+    with app.app_context():
+        admin = make_user("Admin")
+        client = db.session.get(Client, client_id)
+        for i in range(n):
+            ticket = raise_ticket(client, f"Question {i}", by=admin)
+            assign(ticket, admin, admin)
+            comment(ticket, f"Answer {i}", user=admin)
+            comment(ticket, f"Note {i}", user=admin, internal=True)
+
+
+def test_the_list_and_the_ticket_page_cost_the_same_queries_with_more_rows(app, desk):
+    admin = signed_in(app, "Admin")
+    page = f"/tickets/show/{desk['ticket']}"
+    with app.app_context():
+        admin_user = make_user("Admin")
+        ticket = db.session.get(Ticket, desk["ticket"])
+        comment(ticket, "First answer", user=admin_user)
+    _more_tickets(app, desk["client"], 2)
+    few = (_queries(app, admin, "/tickets/list/"), _queries(app, admin, page))
+    _more_tickets(app, desk["client"], 10)
+    with app.app_context():
+        admin_user = db.session.merge(admin_user)
+        ticket = db.session.get(Ticket, desk["ticket"])
+        for i in range(6):
+            comment(ticket, f"More {i}", user=admin_user, internal=bool(i % 2))
+    assert (_queries(app, admin, "/tickets/list/"), _queries(app, admin, page)) == few
