@@ -62,7 +62,8 @@ class TicketFilters:
             "sort": self.sort,
             **changes,
         }
-        return {key: value for key, value in values.items() if value not in ("", None)}
+        # the status stays when "any" (blank): left out, it would mean the default, open
+        return {k: v for k, v in values.items() if k == "status" or v not in ("", None)}
 
 
 def read_filters(args) -> TicketFilters:

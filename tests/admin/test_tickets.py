@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
+from admin.ticket_forms import read_filters
 from extensions import db
 from jobs.tickets import assign, comment, raise_ticket
 from models import Client, ClientTeamMember, Ticket, TicketAttachment
@@ -166,6 +167,12 @@ def test_a_refused_log_comes_back_with_the_typed_values_and_the_message_by_the_f
     )
     portal = admin.post("/tickets/log", data={**base, "subject": "Hello", "channel": "portal"})
     assert 'data-field="channel">Channel must be phone' in portal.get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Client, desk["client"]).archived = True
+        db.session.commit()
+    archived = admin.post("/tickets/log", data={**base, "subject": "Hello"})
+    assert archived.status_code == 422
+    assert "Bayanihan Foods is archived: restore it first." in archived.get_data(as_text=True)
     hidden = signed_in(app, username=desk["recruiter"])
     assert hidden.get(f"/tickets/log?client_id={desk['other_client']}").status_code == 403
     with app.app_context():
@@ -255,3 +262,17 @@ def test_the_list_and_the_ticket_page_cost_the_same_queries_with_more_rows(app, 
         for i in range(6):
             comment(ticket, f"More {i}", user=admin_user, internal=bool(i % 2))
     assert (_queries(app, admin, "/tickets/list/"), _queries(app, admin, page)) == few
+
+
+def test_the_next_page_keeps_the_filters_even_any_status():
+    filters = read_filters({"status": "", "priority": "high", "breached": "1", "page": "x"})
+    assert filters.page == 1 and filters.status == "" and filters.breached
+    assert filters.as_args(page=2) == {
+        "status": "",
+        "priority": "high",
+        "breached": "1",
+        "sort": "due",
+        "page": 2,
+    }
+    assert read_filters({}).status == "open"
+    assert read_filters({"status": "bogus", "sort": "drop table"}).as_args()["sort"] == "due"
