@@ -215,11 +215,12 @@ MENU_RESOURCES.update(
     {
         "Service desk": "Ticket",
         "Tickets": "Ticket",
-        "Log a ticket": "Ticket",
         "SLA policies": "ServiceDeskSettings",
         "Escalation levels": "ServiceDeskSettings",
     }
 )
+# Menu entries that open a form only writers may fill in, shown to the roles that may write.
+MENU_WRITE_RESOURCES = {"Log a ticket": "Ticket"}
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.
 SELF_SERVICE = [
@@ -245,6 +246,12 @@ def grants(role: str) -> set[tuple[str, str]]:
     readable = {resource for resource, actions in table.items() if "read" in actions}
     pairs |= {
         ("menu_access", menu) for menu, resource in MENU_RESOURCES.items() if resource in readable
+    }
+    writable = {resource for resource, actions in table.items() if "write" in actions}
+    pairs |= {
+        ("menu_access", menu)
+        for menu, resource in MENU_WRITE_RESOURCES.items()
+        if resource in writable
     }
     if table:
         pairs |= set(SELF_SERVICE)

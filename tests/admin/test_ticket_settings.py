@@ -89,3 +89,19 @@ def test_only_the_admin_reaches_the_service_desk_settings(app, role):
     assert browser.get("/slapolicyview/list/").status_code == 403
     assert browser.get("/escalationlevelview/list/").status_code == 403
     assert browser.get("/tickets/list/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "log_menu"),
+    [("Account Manager", True), ("Recruiter", False), ("Finance", False)],
+)
+def test_the_service_desk_menu_offers_log_a_ticket_to_those_who_may_log(app, role, log_menu):
+    page = signed_in(app, role).get("/tickets/list/").get_data(as_text=True)
+    assert "Service desk" in page and "Tickets" in page
+    assert ("/tickets/log" in page) is log_menu
+    assert "SLA policies" not in page and "Escalation levels" not in page
+
+
+def test_the_admin_sees_the_settings_in_the_service_desk_menu(app, admin):
+    page = admin.get("/tickets/list/").get_data(as_text=True)
+    assert "/tickets/log" in page and "SLA policies" in page and "Escalation levels" in page
