@@ -276,3 +276,31 @@ def test_the_next_page_keeps_the_filters_even_any_status():
     }
     assert read_filters({}).status == "open"
     assert read_filters({"status": "bogus", "sort": "drop table"}).as_args()["sort"] == "due"
+
+
+@pytest.mark.parametrize(
+    "step",
+    ["acknowledge", "status", "assign", "priority", "crisis", "resolve", "close", "comment"],
+)
+def test_every_step_on_a_ticket_of_a_client_one_may_not_see_answers_404(app, desk, step):
+    with app.app_context():
+        manager = make_user("Account Manager")
+        db.session.get(Client, desk["client"]).owner = manager
+        db.session.commit()
+        username = manager.username
+    browser = signed_in(app, username=username)
+    token = csrf_token(browser, f"/tickets/show/{desk['ticket']}")
+    response = browser.post(
+        f"/tickets/{desk['other_ticket']}/{step}",
+        data={
+            "csrf_token": token,
+            "status": "in_progress",
+            "priority": "high",
+            "resolution_note": "x",
+            "body": "x",
+        },
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        other = db.session.get(Ticket, desk["other_ticket"])
+        assert (other.status, other.priority, other.comments) == ("new", "low", [])
