@@ -58,6 +58,15 @@ def signed_in(app, role=None, username=None):
     return browser
 
 
+def owner_of(app, client_id: int) -> str:
+    """The username of a new Account Manager who owns client ``client_id`` (and no other)."""
+    with app.app_context():
+        manager = make_user("Account Manager")
+        db.session.get(Client, client_id).owner = manager
+        db.session.commit()
+        return manager.username
+
+
 def test_a_recruiter_lists_only_the_tickets_of_the_clients_on_their_team(app, desk):
     browser = signed_in(app, username=desk["recruiter"])
     page = browser.get("/tickets/list/").get_data(as_text=True)
@@ -180,12 +189,7 @@ def test_a_refused_log_comes_back_with_the_typed_values_and_the_message_by_the_f
 
 
 def test_the_log_form_offers_only_visible_clients_and_refuses_a_hidden_one(app, desk):
-    with app.app_context():
-        manager = make_user("Account Manager")
-        db.session.get(Client, desk["client"]).owner = manager
-        db.session.commit()
-        username = manager.username
-    browser = signed_in(app, username=username)
+    browser = signed_in(app, username=owner_of(app, desk["client"]))
     choose = browser.get("/tickets/log").get_data(as_text=True)
     assert "Bayanihan Foods" in choose and "Mabuhay" not in choose
     response = browser.post(
@@ -283,12 +287,7 @@ def test_the_next_page_keeps_the_filters_even_any_status():
     ["acknowledge", "status", "assign", "priority", "crisis", "resolve", "close", "comment"],
 )
 def test_every_step_on_a_ticket_of_a_client_one_may_not_see_answers_404(app, desk, step):
-    with app.app_context():
-        manager = make_user("Account Manager")
-        db.session.get(Client, desk["client"]).owner = manager
-        db.session.commit()
-        username = manager.username
-    browser = signed_in(app, username=username)
+    browser = signed_in(app, username=owner_of(app, desk["client"]))
     token = csrf_token(browser, f"/tickets/show/{desk['ticket']}")
     response = browser.post(
         f"/tickets/{desk['other_ticket']}/{step}",
