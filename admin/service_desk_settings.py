@@ -10,15 +10,34 @@ from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from wtforms import BooleanField, SelectField
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
+from extensions import db
 from models import EscalationLevel, SlaPolicy
 from models.sla import PRIORITIES, PRIORITY_LABELS
 
 from .base import READ_WRITE, RulesModelView
 from .roles import RESOURCE_PERMISSIONS
 from .visibility import staff_users
+
+
+def one_row_per(model, column: str, message: str):
+    """A form validator: no other row of ``model`` holds this ``column`` value (the edited
+    row itself excepted), named beside the field instead of an integrity error after the fact."""
+
+    def check(form, field):
+        query = select(model.id).where(getattr(model, column) == field.data)
+        pk = getattr(form, "_id", None)
+        if pk is not None:
+            query = query.where(model.id != int(pk))
+        with db.session.no_autoflush:
+            taken = db.session.execute(query.limit(1)).first() is not None
+        if taken:
+            raise ValidationError(message.format(field.data))
+
+    return check
 
 
 class _SettingsView(RulesModelView):
@@ -55,6 +74,11 @@ class SlaPolicyView(_SettingsView):
         "priority": SelectField(
             "Priority",
             choices=[SelectChoice(p, PRIORITY_LABELS[p]) for p in PRIORITIES],
+            validators=[
+                one_row_per(
+                    SlaPolicy, "priority", "Priority {} has a policy already: edit that one."
+                )
+            ],
             widget=Select2Widget(),
         ),
         # FAB makes a NOT NULL boolean "required", which refuses an unticked box.
@@ -86,3 +110,6 @@ class EscalationLevelView(_SettingsView):
         "user": "Blank: the client's account manager (level 1) or the first admin (2 and 3).",
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {"user": [staff_users()]}
+    validators_columns = {
+        "level": [one_row_per(EscalationLevel, "level", "Level {} is set already: edit that one.")]
+    }

@@ -105,3 +105,32 @@ def test_the_service_desk_menu_offers_log_a_ticket_to_those_who_may_log(app, rol
 def test_the_admin_sees_the_settings_in_the_service_desk_menu(app, admin):
     page = admin.get("/tickets/list/").get_data(as_text=True)
     assert "/tickets/log" in page and "SLA policies" in page and "Escalation levels" in page
+
+
+def test_a_second_row_for_the_same_priority_or_level_is_refused_beside_its_field(app, admin):
+    first = add(admin, SLA_ADD, priority="low", response_hours="72", resolution_hours="240")
+    assert first.status_code == 302
+    again = add(admin, SLA_ADD, priority="low", response_hours="10", resolution_hours="20")
+    assert again.status_code == 200
+    assert "Priority low has a policy already: edit that one." in again.get_data(as_text=True)
+    with app.app_context():
+        policy = db.session.scalars(select(SlaPolicy)).one()
+        assert policy.response_hours == 72
+        policy_id = policy.id
+    edit = f"/slapolicyview/edit/{policy_id}"
+    saved = admin.post(
+        edit,
+        data={
+            "csrf_token": csrf_token(admin, edit),
+            "priority": "low",
+            "response_hours": "60",
+            "resolution_hours": "200",
+        },
+    )
+    assert saved.status_code == 302  # its own priority is no clash
+    assert add(admin, LEVEL_ADD, level="1", title="AM", response_hours="24").status_code == 302
+    level = add(admin, LEVEL_ADD, level="1", title="Other", response_hours="5")
+    assert "Level 1 is set already: edit that one." in level.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(SlaPolicy, policy_id).response_hours == 60
+        assert db.session.scalars(select(EscalationLevel.title)).all() == ["AM"]
