@@ -230,3 +230,18 @@ def register(appbuilder) -> None:
     )
     appbuilder.add_api(OnboardingPlanApi)
     appbuilder.add_api(ClientOnboardingApi)
+    # Service desk (issue 9): tickets, logging one, and the SLA and escalation settings.
+    from .service_desk_settings import EscalationLevelView, SlaPolicyView
+    from .tickets import TicketView
+
+    appbuilder.add_view(TicketView, "Tickets", icon="fa-life-ring", category="Service desk")
+    appbuilder.add_link(
+        "Log a ticket",
+        href="TicketView.log",
+        icon="fa-phone",
+        category="Service desk",
+    )
+    appbuilder.add_view(SlaPolicyView, "SLA policies", icon="fa-clock-o", category="Service desk")
+    appbuilder.add_view(
+        EscalationLevelView, "Escalation levels", icon="fa-level-up", category="Service desk"
+    )

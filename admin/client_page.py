@@ -216,12 +216,19 @@ class ClientPage:
             **health_tab(self.appbuilder.sm, client),
             **self._performance(client),
             **onboarding_tab(self.appbuilder.sm, client),
+            **self._tickets(client),
         )
 
     def _performance(self, client) -> dict:
         """The Performance tab (KPIs and benchmarks, loaded when opened: KpiView.client_tab),
         for users who may read KPIs."""
         return {"performance": self.appbuilder.sm.has_access("can_read", "Kpi")}
+
+    def _tickets(self, client) -> dict:
+        """The Tickets tab (service desk), for users who may read tickets."""
+        from .tickets import tickets_tab
+
+        return tickets_tab(self.appbuilder.sm, client)
 
     def _billing(self, client) -> dict:
         """The Billing tab's figures, for users who may read invoices (none for the others)."""

@@ -218,6 +218,24 @@ RESOURCE_PERMISSIONS["Onboarding"] = ["can_read", "can_write"]
 MATRIX[ROLE_ACCOUNT_MANAGER]["Onboarding"] = {"read", "write"}
 MATRIX[ROLE_RECRUITER]["Onboarding"] = {"read"}
 MENU_RESOURCES["Onboarding templates"] = "Onboarding"
+# Service desk (issue 9): tickets of the clients one may see. ``comment`` adds a comment or an
+# internal note; ``write`` logs tickets and takes their steps (acknowledge, assign, resolve...).
+# The SLA policies and escalation levels are the Admin's alone.
+RESOURCE_PERMISSIONS["Ticket"] = ["can_read", "can_write", "can_comment"]
+RESOURCE_PERMISSIONS["ServiceDeskSettings"] = ["can_read", "can_write"]
+MATRIX[ROLE_ACCOUNT_MANAGER]["Ticket"] = {"read", "write", "comment"}
+MATRIX[ROLE_RECRUITER]["Ticket"] = {"read", "comment"}
+MATRIX[ROLE_FINANCE]["Ticket"] = {"read"}
+MENU_RESOURCES.update(
+    {
+        "Service desk": "Ticket",
+        "Tickets": "Ticket",
+        "SLA policies": "ServiceDeskSettings",
+        "Escalation levels": "ServiceDeskSettings",
+    }
+)
+# Menu entries that open a form only writers may fill in, shown to the roles that may write.
+MENU_WRITE_RESOURCES = {"Log a ticket": "Ticket"}
 
 # Every staff user may see and edit their own profile and password, and read the API's docs.
 SELF_SERVICE = [
@@ -243,6 +261,12 @@ def grants(role: str) -> set[tuple[str, str]]:
     readable = {resource for resource, actions in table.items() if "read" in actions}
     pairs |= {
         ("menu_access", menu) for menu, resource in MENU_RESOURCES.items() if resource in readable
+    }
+    writable = {resource for resource, actions in table.items() if "write" in actions}
+    pairs |= {
+        ("menu_access", menu)
+        for menu, resource in MENU_WRITE_RESOURCES.items()
+        if resource in writable
     }
     if table:
         pairs |= set(SELF_SERVICE)
