@@ -293,3 +293,16 @@ def monthly_reports_command(month: str | None) -> None:
         raise click.BadParameter("Month must be a month as YYYY-MM.", param_hint="--month")
     sent = send_monthly_reports(month)
     click.echo(f"{len(sent)} monthly report(s) emailed.")
+
+
+# ---------------------------------------------------------------- service desk (issue 9)
+
+
+@cli.command("escalate-tickets")
+def escalate_tickets_command() -> None:
+    """Escalate the breached tickets one level and mail each level's person (safe to run
+    twice; the RQ schedule runs it every 15 minutes)."""
+    from jobs.tickets import escalate_tickets
+
+    steps = escalate_tickets()
+    click.echo(f"{steps} escalation step(s).")

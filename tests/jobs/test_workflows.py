@@ -551,6 +551,7 @@ def test_the_cron_config_registers_the_scheduler_jobs():
         ("retry_mail", 60, None),
         ("take_snapshots", None, "0 5 * * *"),  # the clients' health, daily at 05:00 UTC
         ("send_monthly_reports", None, "0 6 1 * *"),  # last month's reports, on the 1st
+        ("escalate_tickets", 900, None),  # breached tickets up a level, every 15 minutes
     }
     assert all(job["queue_name"] == "clientdesk" for job in JOBS)
 
