@@ -26,7 +26,12 @@ def to(message) -> str:
     return message["To"].addresses[0].addr_spec
 
 
-def test_raising_acknowledges_to_the_contact_and_alerts_the_account_manager(mail_to):  # noqa: F811
+def test_raising_acknowledges_to_the_contact_and_alerts_the_account_manager(
+    mail_to, monkeypatch  # noqa: F811
+):
+    from flask import current_app
+
+    monkeypatch.setitem(current_app.config, "SUPPORT_EMAIL", "support@agency.test")
     client, maria, _owner = a_client()
     ticket = raise_ticket(client, "Payroll export fails", "It stops at row 40.", contact=maria)
     ref = f"T-{ticket.id:05d}"
@@ -35,6 +40,7 @@ def test_raising_acknowledges_to_the_contact_and_alerts_the_account_manager(mail
     ack = by_address["maria@bayanihan.example"]
     assert ack["Subject"].startswith(f"[{ref}] We received your request")
     assert "We will respond by" in ack.get_body(("plain",)).get_content()
+    assert ack["Reply-To"] == "support@agency.test"  # replies come back to the intake
 
 
 def test_a_staff_answer_reaches_the_contact_and_a_resolution_asks_for_approval(mail_to):  # noqa: F811
