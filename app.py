@@ -148,6 +148,14 @@ def load_config(env: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         "SMS_PROVIDER": env.get("SMS_PROVIDER") or "outbox",
+        # The service desk's mailbox: the Reply-To of ticket emails, read by fetch-mail (IMAP).
+        "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL") or None,
+        "IMAP_HOST": env.get("IMAP_HOST") or None,
+        "IMAP_PORT": int(env.get("IMAP_PORT") or 993),
+        "IMAP_USER": env.get("IMAP_USER") or None,
+        "IMAP_PASSWORD": env.get("IMAP_PASSWORD") or None,
+        "IMAP_MAILBOX": env.get("IMAP_MAILBOX") or "INBOX",
+        "IMAP_SSL": env.get("IMAP_SSL", "true").lower() in ("1", "true", "yes"),
         "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "RETENTION_DAYS_AFTER_ARCHIVE": _positive_int(env, "RETENTION_DAYS_AFTER_ARCHIVE", 730),
         # A relative UPLOAD_FOLDER is taken from the project's folder, not the current one.

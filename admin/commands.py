@@ -311,3 +311,14 @@ def onboarding_reminders(today) -> None:
     click.echo(f"{len(run.notified)} overdue onboarding step(s) notified.")
     for step_id, reason in run.skipped:
         click.echo(f"step #{step_id}: skipped, {reason}")
+# ---------------------------------------------------------------- service desk (issue 9)
+
+
+@cli.command("escalate-tickets")
+def escalate_tickets_command() -> None:
+    """Escalate the breached tickets one level and mail each level's person (safe to run
+    twice; the RQ schedule runs it every 15 minutes)."""
+    from jobs.tickets import escalate_tickets
+
+    steps = escalate_tickets()
+    click.echo(f"{steps} escalation step(s).")

@@ -161,6 +161,8 @@ def _smtp_send(message: OutboxMessage, config) -> None:
     mail["From"] = config["MAIL_DEFAULT_SENDER"]
     mail["To"] = formataddr((message.to_name or "", message.to_email))
     mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    if message.kind.startswith("ticket_") and config.get("SUPPORT_EMAIL"):
+        mail["Reply-To"] = config["SUPPORT_EMAIL"]  # replies reach the service desk's intake
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")

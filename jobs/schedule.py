@@ -11,6 +11,7 @@ overlapping the next tick, or a retried job sends nothing twice.
 | ``jobs.health.take_snapshots`` | day, 05:00 UTC | the clients' health snapshots, one a day |
 | ``jobs.client_reports.send_monthly_reports`` | the 1st, 06:00 UTC | last month's client reports |
 | ``jobs.onboarding.send_step_reminders`` | day, 07:00 UTC | overdue onboarding steps, each once |
+| ``jobs.tickets.escalate_tickets`` | 15 minutes | breached tickets up one escalation level |
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from .client_reports import send_monthly_reports
 from .health import take_snapshots
 from .mail import retry_due_mail
 from .onboarding import send_step_reminders
+from .tickets import escalate_tickets
 from .workflows import run_workflows
 
 WORKFLOWS_EVERY = 300  # seconds
 MAIL_RETRY_EVERY = 60
+ESCALATION_EVERY = 900  # 15 minutes
 HEALTH_SNAPSHOTS_CRON = "0 5 * * *"  # every day, 05:00 UTC
 MONTHLY_REPORTS_CRON = "0 6 1 * *"  # the 1st of each month, 06:00 UTC
 ONBOARDING_REMINDERS_CRON = "0 7 * * *"  # every day, 07:00 UTC
@@ -51,5 +54,8 @@ JOBS = [
         QUEUE_NAME,
         cron=ONBOARDING_REMINDERS_CRON,
         name="onboarding_reminders",
+    ),
+    cron.register(
+        escalate_tickets, QUEUE_NAME, interval=ESCALATION_EVERY, name="escalate_tickets"
     ),
 ]

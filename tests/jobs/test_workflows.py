@@ -552,6 +552,7 @@ def test_the_cron_config_registers_the_scheduler_jobs():
         ("take_snapshots", None, "0 5 * * *"),  # the clients' health, daily at 05:00 UTC
         ("send_monthly_reports", None, "0 6 1 * *"),  # last month's reports, on the 1st
         ("send_step_reminders", None, "0 7 * * *"),  # overdue onboarding steps, daily
+        ("escalate_tickets", 900, None),  # breached tickets up a level, every 15 minutes
     }
     assert all(job["queue_name"] == "clientdesk" for job in JOBS)
 
