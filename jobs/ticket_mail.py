@@ -64,7 +64,8 @@ def _to_contact(ticket, kind, headline, body) -> list:
 
 
 def _staff_for(ticket):
-    user = ticket.assignee or getattr(ticket.client, "owner", None)
+    client = ticket.client
+    user = ticket.assignee or client.owner or client.engagement_manager
     return user if user is not None and user.active and user.email else None
 
 
@@ -92,8 +93,8 @@ def commented(comment) -> list:
     if comment.internal:
         return []
     if comment.author_contact_id is not None:
-        return _to_staff(ticket, "ticket_comment", f"{ticket.client.name} commented: {ticket.subject}",
-                         comment.body)
+        headline = f"{ticket.client.name} commented: {ticket.subject}"
+        return _to_staff(ticket, "ticket_comment", headline, comment.body)
     return _to_contact(ticket, "ticket_comment", f"New answer on: {ticket.subject}", comment.body)
 
 

@@ -16,5 +16,6 @@ from . import (  # noqa: E402,F401
     routes,
     survey_links,
     team,
+    tickets,
     tracking,
 )

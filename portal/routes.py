@@ -17,6 +17,7 @@ from .kpis import my_scorecard
 from .onboarding import my_onboarding
 from .quotes import awaiting_answer
 from .survey_links import my_open_surveys
+from .tickets import my_support
 
 # Dashboard cards of areas that later issues fill in: (area right, title, what it will hold).
 UPCOMING_CARDS: tuple[tuple[str, str, str], ...] = ()
@@ -69,4 +70,5 @@ def dashboard():
         surveys=my_open_surveys(),
         kpis=my_scorecard() if link.may("hiring") else None,
         onboarding=my_onboarding(),
+        support=my_support(),
     )

@@ -8,6 +8,7 @@ downloads a browser. Without it a browser test is skipped, except under CI=true,
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,17 +55,93 @@ def require_chromium() -> None:
 
 
 @contextmanager
-def chromium_page(base_url: str):
-    """A fresh Playwright page in headless Debian chromium, with ``base_url`` for relative gotos."""
+def _chromium():
+    """Headless Debian chromium, closed on the way out."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(base_url=base_url)
-            context.set_default_timeout(TIMEOUT_MS)
-            yield context.new_page()
-            context.close()
+            yield browser
         finally:
             browser.close()
+
+
+def _new_context(browser, base_url: str):
+    context = browser.new_context(base_url=base_url)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@contextmanager
+def chromium_page(base_url: str):
+    """A fresh Playwright page in headless Debian chromium, with ``base_url`` for relative gotos."""
+    with _chromium() as browser:
+        context = _new_context(browser, base_url)
+        yield context.new_page()
+        context.close()
+
+
+@contextmanager
+def two_browsers(base_url: str):
+    """Two pages in two separate browser contexts (cookies apart) of one headless chromium."""
+    with _chromium() as browser:
+        contexts = [_new_context(browser, base_url) for _ in range(2)]
+        yield contexts[0].new_page(), contexts[1].new_page()
+        for context in contexts:
+            context.close()
+
+
+def bayanihan():
+    """Bayanihan Foods, owned by Paolo (an account manager, username ``paolo``); Maria Santos,
+    its primary contact, with a portal login to the hiring area (call in an app context).
+
+    :return: the manager, the client and Maria's link to it.
+    """
+    from models.access import ROLE_ACCOUNT_MANAGER
+    from tests.factories import (
+        ClientContactFactory,
+        ClientFactory,
+        ContactFactory,
+        make_portal_user,
+        make_user,
+    )
+
+    manager = make_user(
+        ROLE_ACCOUNT_MANAGER, username="paolo", first_name="Paolo", last_name="Mendoza"
+    )
+    client = ClientFactory(
+        name="Bayanihan Foods Corporation", short_name="BAYANIHAN", owner=manager
+    )
+    link = ClientContactFactory(
+        client=client,
+        contact=ContactFactory(
+            first_name="Maria", last_name="Santos", email="maria.santos@bayanihanfoods.example"
+        ),
+        role="primary",
+    )
+    make_portal_user(link, areas=("hiring",))
+    return manager, client, link
+
+
+def portal_login(page, username: str) -> None:
+    """Sign in to the portal as ``username`` and land on the dashboard."""
+    from playwright.sync_api import expect
+
+    page.goto("/portal/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
+
+
+def staff_login(page, username: str) -> None:
+    """Sign in to the staff admin as ``username``."""
+    from playwright.sync_api import expect
+
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[type=submit], button[type=submit]").first.click()
+    expect(page).not_to_have_url(re.compile(r"/login/?$"))

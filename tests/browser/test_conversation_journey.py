@@ -7,26 +7,15 @@ second browser context sees it and replies, and the employer's open thread shows
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from extensions import db
 from models import Conversation
-from models.access import ROLE_ACCOUNT_MANAGER
-from tests.conftest import PASSWORD
-from tests.factories import (
-    ClientContactFactory,
-    ClientFactory,
-    ContactFactory,
-    make_portal_user,
-    make_user,
-)
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require_chromium
+from .conftest import bayanihan, portal_login, staff_login, two_browsers
 
 pytestmark = pytest.mark.browser
 
@@ -42,20 +31,7 @@ def people(app, monkeypatch) -> SimpleNamespace:
     thread Paolo opened with her."""
     monkeypatch.setitem(app.config, "CONVERSATION_POLL_SECONDS", POLL_SECONDS)
     with app.app_context():
-        manager = make_user(
-            ROLE_ACCOUNT_MANAGER, username="paolo", first_name="Paolo", last_name="Mendoza"
-        )
-        client = ClientFactory(
-            name="Bayanihan Foods Corporation", short_name="BAYANIHAN", owner=manager
-        )
-        link = ClientContactFactory(
-            client=client,
-            contact=ContactFactory(
-                first_name="Maria", last_name="Santos", email="maria.santos@bayanihanfoods.example"
-            ),
-            role="primary",
-        )
-        make_portal_user(link, areas=("hiring",))
+        manager, client, link = bayanihan()
         conversation = Conversation.action_start(
             client, SUBJECT, "Welcome aboard: tell us about start dates here.", user=manager
         )
@@ -65,41 +41,6 @@ def people(app, monkeypatch) -> SimpleNamespace:
         )
         db.session.remove()
     return values
-
-
-@contextmanager
-def two_browsers(base_url: str) -> Iterator[tuple[Page, Page]]:
-    """Two pages in two separate browser contexts (cookies apart) of one headless chromium."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            contexts = [browser.new_context(base_url=base_url) for _ in range(2)]
-            for context in contexts:
-                context.set_default_timeout(TIMEOUT_MS)
-            yield contexts[0].new_page(), contexts[1].new_page()
-            for context in contexts:
-                context.close()
-        finally:
-            browser.close()
-
-
-def portal_login(page: Page, username: str) -> None:
-    page.goto("/portal/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/portal/?$"))
-
-
-def staff_login(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("input[type=submit], button[type=submit]").first.click()
-    expect(page).not_to_have_url(re.compile(r"/login/?$"))
 
 
 def test_an_employer_writes_staff_reply_and_the_employer_sees_the_reply(live_server, people):

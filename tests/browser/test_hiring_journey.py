@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 
 from extensions import db
 from models.access import ROLE_ACCOUNT_MANAGER, ROLE_RECRUITER
-from tests.conftest import PASSWORD
 from tests.factories import (
     ClientContactFactory,
     ClientFactory,
@@ -26,7 +25,7 @@ from tests.factories import (
     make_user,
 )
 
-from .conftest import chromium_page
+from .conftest import chromium_page, portal_login, staff_login
 
 pytestmark = pytest.mark.browser
 
@@ -58,22 +57,6 @@ def people(app) -> SimpleNamespace:
         )
         db.session.remove()
     return values
-
-
-def staff_login(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("input[type=submit], button[type=submit]").first.click()
-    expect(page).not_to_have_url(re.compile(r"/login/?$"))
-
-
-def portal_login(page: Page, username: str) -> None:
-    page.goto("/portal/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/portal/?$"))
 
 
 def portal_logout(page: Page) -> None:

@@ -5,7 +5,8 @@ Every portal URL that takes a record id is listed in ``ID_PATHS`` (the hiring on
 the billing ones in ``test_billing.BILLING_ID_PATHS``, the conversation ones in
 ``test_conversations.CONVERSATION_ID_PATHS`` and the survey ones in
 ``test_surveys.SURVEY_ID_PATHS`` and the onboarding ones in
-``test_onboarding.ONBOARDING_ID_PATHS``, probed there with their own records);
+``test_onboarding.ONBOARDING_ID_PATHS`` and the ticket ones in
+``test_tickets.TICKET_ID_PATHS``, probed there with their own records);
 a guard test fails when a new one is added to the blueprint without being added to one of them.
 """
 
@@ -25,6 +26,7 @@ from .test_hiring_isolation import HIRING_ID_PATHS
 from .test_onboarding import ONBOARDING_ID_PATHS
 from .test_quotes import QUOTE_ID_PATHS
 from .test_surveys import SURVEY_ID_PATHS
+from .test_tickets import TICKET_ID_PATHS
 
 # (method, path with {placeholders}, form data): every portal path that takes an id.
 ID_PATHS = [
@@ -57,6 +59,7 @@ def test_every_portal_path_with_an_id_is_covered_by_the_isolation_test(app):
         + CONVERSATION_ID_PATHS
         + SURVEY_ID_PATHS
         + ONBOARDING_ID_PATHS
+        + TICKET_ID_PATHS
     }
     assert portal_paths - NOT_CLIENT_RECORDS == covered
 
