@@ -20,12 +20,30 @@ CONTACT_EMAIL = "maria.santos@bayanihanfoods.example"
 
 # (subject, priority, category, channel, hours ago, what happened)
 TICKETS = (
-    ("Portal shows no candidates since this morning", "critical", "portal access", "portal", 6,
-     "escalated"),
-    ("Add a second interviewer to the shortlist reviews", "medium", "candidates", "portal", 30,
-     "in_progress"),
-    ("Invoice INV address should read our Laguna plant", "high", "billing", "email", 50,
-     "resolved"),
+    (
+        "Portal shows no candidates since this morning",
+        "critical",
+        "portal access",
+        "portal",
+        6,
+        "escalated",
+    ),
+    (
+        "Add a second interviewer to the shortlist reviews",
+        "medium",
+        "candidates",
+        "portal",
+        30,
+        "in_progress",
+    ),
+    (
+        "Invoice INV address should read our Laguna plant",
+        "high",
+        "billing",
+        "email",
+        50,
+        "resolved",
+    ),
     ("Question about the replacement guarantee", "low", "contract", "portal", 200, "closed"),
     ("Urgent: shift supervisor start date moved", "high", "recruitment", "phone", 3, "new"),
 )
@@ -67,12 +85,17 @@ def load_tickets(staff: dict, count) -> None:
                 at=at + timedelta(hours=2),
             )
             TicketComment.action_add(
-                ticket, "Checked with finance / the team; waiting for their answer.",
-                user=manager, internal=True, at=at + timedelta(hours=3),
+                ticket,
+                "Checked with finance / the team; waiting for their answer.",
+                user=manager,
+                internal=True,
+                at=at + timedelta(hours=3),
             )
             ticket.action_set_status("in_progress", manager)
         if state in ("resolved", "closed"):
-            ticket.action_resolve("Done: the change is in place.", manager, at=at + timedelta(hours=20))
+            ticket.action_resolve(
+                "Done: the change is in place.", manager, at=at + timedelta(hours=20)
+            )
         if state == "closed":
             ticket.action_approve(contact, at=at + timedelta(hours=30))
             ticket.action_rate(contact, 5, "Quick and clear, thank you.")

@@ -80,6 +80,7 @@ from .recruiting import (
     JobOrderTransitionError,
 )
 from .segments import REVENUE_BANDS, SavedFilter
+from .sla import SlaPolicy
 from .survey_responses import SurveyAnswerError, SurveyResponse, record_response, survey_results
 from .surveys import (
     Survey,
@@ -96,7 +97,6 @@ from .ticket_comments import TicketAttachment, TicketComment
 from .ticket_escalation import EscalationLevel
 from .ticket_events import TicketEvent
 from .tickets import Ticket, TicketError, TicketStateError
-from .sla import SlaPolicy
 from .time_entries import StaffCapacity, TimeEntry, TimeEntryError
 from .workflow_runs import WorkflowRun
 from .workflows import Workflow, WorkflowError, WorkflowStep

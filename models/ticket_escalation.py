@@ -142,7 +142,9 @@ def escalate(ticket: Ticket, now: datetime):
     elif current == 0:
         target = 1
     else:
-        answered = ticket.last_staff_response_at and ticket.last_staff_response_at > ticket.escalated_at
+        answered = (
+            ticket.last_staff_response_at and ticket.last_staff_response_at > ticket.escalated_at
+        )
         hours = level_settings(current).response_hours
         waited = now >= add_hours(ticket.escalated_at, hours, ticket.business_hours)
         if answered or not waited:

@@ -206,7 +206,9 @@ class Ticket(Model):
             )
         errors += length_violations(self, TicketError)
         if self.contact is not None and not self._is_clients(self.contact):
-            errors.append(TicketError(f"{self.contact} is not a contact of {self.client}.", "contact"))
+            errors.append(
+                TicketError(f"{self.contact} is not a contact of {self.client}.", "contact")
+            )
         return errors
 
     def _is_clients(self, contact: Contact) -> bool:
@@ -274,7 +276,9 @@ class Ticket(Model):
         session.add(ticket)
         session.flush()
         who = str(contact) if contact is not None else _name(by)
-        ticket._event("raised", f"Raised by {who} ({channel}, {priority})", user=by, contact=contact)
+        ticket._event(
+            "raised", f"Raised by {who} ({channel}, {priority})", user=by, contact=contact
+        )
         ticket._timeline(f"Ticket {ticket.reference} raised: {ticket.subject} ({priority})", by)
         return ticket
 
@@ -365,8 +369,11 @@ class Ticket(Model):
         TicketComment.action_add(self, comment, contact=contact, channel="portal")
         self.status, self.resolved_at = "in_progress", None
         self.reopened_count = (self.reopened_count or 0) + 1
-        self._event("rejected", f"Resolution rejected by {contact}: {comment.strip()[:200]}",
-                    contact=contact)
+        self._event(
+            "rejected",
+            f"Resolution rejected by {contact}: {comment.strip()[:200]}",
+            contact=contact,
+        )
         self._timeline(f"Ticket {self.reference} reopened by {contact}", None)
 
     def action_rate(self, contact: Contact, rating, comment: str | None = None) -> None:
@@ -420,7 +427,9 @@ class Ticket(Model):
     def _timeline(self, summary: str, by: User | None) -> None:
         session = object_session(self) or _session()
         session.flush()
-        record_activity(session, "ticket", summary, client_id=self.client_id, subject=self, actor=by)
+        record_activity(
+            session, "ticket", summary, client_id=self.client_id, subject=self, actor=by
+        )
 
 
 def _name(user: User | None) -> str:

@@ -27,7 +27,9 @@ def desk(ctx):
     director = make_user(ROLE_ADMIN, first_name="Dario", last_name="Director")
     db.session.add_all(
         [
-            EscalationLevel(level=2, title="Operations Manager", response_hours=12, user=operations),
+            EscalationLevel(
+                level=2, title="Operations Manager", response_hours=12, user=operations
+            ),
             EscalationLevel(level=3, title="Managing Director", response_hours=4, user=director),
         ]
     )
@@ -48,10 +50,12 @@ def _run_twice(at):
 
 
 def _escalations(ticket):
+    escalated = TicketEvent.kind == "escalated"
     return db.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "escalated")
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, escalated)
         .order_by(TicketEvent.id)
-    ).all()  # fmt: skip
+    ).all()
 
 
 def test_a_breached_ticket_climbs_the_three_levels_once_each(desk):

@@ -68,8 +68,9 @@ def test_a_contact_who_refuses_email_is_skipped_and_the_skip_is_on_the_timeline(
 
 
 def test_an_escalation_mails_its_person_once(mail_to):  # noqa: F811
-    import time_machine
     from datetime import timedelta
+
+    import time_machine
 
     client, maria, _owner = a_client()
     ticket = raise_ticket(client, "Payroll export fails", contact=maria)

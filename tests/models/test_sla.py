@@ -27,13 +27,19 @@ def contact(ctx):
 
 
 def _raise(link, priority, at):
-    ticket = Ticket.action_raise(link.client, "Help", contact=link.contact, priority=priority, at=at)
+    ticket = Ticket.action_raise(
+        link.client, "Help", contact=link.contact, priority=priority, at=at
+    )
     db.session.commit()
     return ticket
 
 
-@pytest.mark.parametrize("priority, hours", [("critical", 4), ("high", 24), ("medium", 48), ("low", 72)])
-def test_in_calendar_hours_the_response_is_due_exactly_n_hours_after_raising(contact, priority, hours):
+@pytest.mark.parametrize(
+    "priority, hours", [("critical", 4), ("high", 24), ("medium", 48), ("low", 72)]
+)
+def test_in_calendar_hours_the_response_is_due_exactly_n_hours_after_raising(
+    contact, priority, hours
+):
     ticket = _raise(contact, priority, TUESDAY_10)
     due = TUESDAY_10 + timedelta(hours=hours)
     assert ticket.response_due_at == due
@@ -56,7 +62,10 @@ def test_in_calendar_hours_the_response_is_due_exactly_n_hours_after_raising(con
     ],
 )
 def test_in_business_hours_the_clock_stops_at_night_and_over_the_weekend(contact, priority, due):
-    policy = SlaPolicy(priority=priority, response_hours={"critical": 4, "high": 24, "medium": 48, "low": 72}[priority], resolution_hours=200, business_hours=True)  # fmt: skip
+    hours = {"critical": 4, "high": 24, "medium": 48, "low": 72}[priority]
+    policy = SlaPolicy(
+        priority=priority, response_hours=hours, resolution_hours=200, business_hours=True
+    )
     db.session.add(policy)
     db.session.commit()
     ticket = _raise(contact, priority, FRIDAY_15)
@@ -67,7 +76,9 @@ def test_in_business_hours_the_clock_stops_at_night_and_over_the_weekend(contact
 
 def test_a_holiday_is_skipped_like_a_weekend(ctx):
     holidays = {date(2026, 12, 7)}  # Monday
-    assert add_hours(FRIDAY_15, 4, True, holidays=holidays) == datetime(2026, 12, 8, 11, 0, tzinfo=UTC)
+    assert add_hours(FRIDAY_15, 4, True, holidays=holidays) == datetime(
+        2026, 12, 8, 11, 0, tzinfo=UTC
+    )
 
 
 def test_a_holiday_row_of_the_calendar_counts(ctx):

@@ -34,7 +34,9 @@ def desk(ctx):
 def _raise(desk, **fields):
     client, contact, _ = desk
     fields.setdefault("contact", contact)
-    ticket = Ticket.action_raise(client, "Portal is down", "Nobody can log in.", at=RAISED, **fields)
+    ticket = Ticket.action_raise(
+        client, "Portal is down", "Nobody can log in.", at=RAISED, **fields
+    )
     db.session.commit()
     return ticket
 
