@@ -21,7 +21,7 @@ def _portal_link(ticket) -> str:
 
 
 def _staff_link(ticket) -> str:
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/ticketview/show/{ticket.id}"
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/tickets/show/{ticket.id}"
 
 
 def _queue(ticket, to_email, to_name, kind, headline, body, link, contact_id=None):

@@ -1,6 +1,9 @@
 """Ticket emails over real SMTP (aiosmtpd on loopback): who hears of which step, with the
 ticket's reference in the subject so replies can be matched."""
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 
 from extensions import db
@@ -41,6 +44,25 @@ def test_raising_acknowledges_to_the_contact_and_alerts_the_account_manager(
     assert ack["Subject"].startswith(f"[{ref}] We received your request")
     assert "We will respond by" in ack.get_body(("plain",)).get_content()
     assert ack["Reply-To"] == "support@agency.test"  # replies come back to the intake
+
+
+def test_each_email_links_to_the_tickets_page_on_its_side(app, mail_to):  # noqa: F811
+    client, maria, _owner = a_client()
+    ticket = raise_ticket(client, "Payroll export fails", contact=maria)
+    routes = app.url_map.bind("localhost")
+    opened = {}
+    for message in mail_to.messages:
+        [link] = re.findall(r"https?://\S+/(?:portal/support|tickets/show)/\d+", _text(message))
+        endpoint, arguments = routes.match(urlsplit(link).path)
+        opened[to(message)] = (endpoint, arguments)
+    assert opened == {
+        "maria@bayanihan.example": ("portal.ticket", {"ticket_id": ticket.id}),
+        "olive@agency.test": ("TicketView.show", {"pk": str(ticket.id)}),
+    }
+
+
+def _text(message) -> str:
+    return message.get_body(("plain",)).get_content()
 
 
 def test_a_staff_answer_reaches_the_contact_and_a_resolution_asks_for_approval(mail_to):  # noqa: F811
