@@ -152,7 +152,7 @@ class InboundMail(Model):
         mail = cls._recorded(raw, parsed)
         if parsed.auto_submitted:
             return mail._triage(REASON_AUTOMATIC.format(parsed.auto_submitted))
-        contact, user = _contact_for(parsed.from_address), _staff_for(parsed.from_address)
+        contact, user = contact_for(parsed.from_address), _staff_for(parsed.from_address)
         reference = parse_reference(parsed.subject)
         if reference is not None:
             ticket = _session().get(Ticket, reference)
@@ -205,7 +205,7 @@ class InboundMail(Model):
         self._require_triage(doing="attached to a ticket")
         if ticket is None:
             raise MailIntakeError("Name the ticket by its reference, e.g. T-00012.", "reference")
-        contact = _contact_for(self.from_address)
+        contact = contact_for(self.from_address)
         if _is_clients(ticket, contact):
             comment = self._comment_on(ticket, contact=contact)
         else:
@@ -313,7 +313,7 @@ class InboundMail(Model):
         return comment
 
 
-def _contact_for(address: str) -> Contact | None:
+def contact_for(address: str) -> Contact | None:
     """The contact (not erased) whose email is ``address``, whatever its case."""
     if not address:
         return None
