@@ -26,8 +26,9 @@ from models import (
     Ticket,
     visible_client_ids,
 )
-from models.mail_intake import STATUS_LABELS, STATUSES, contact_for
+from models.mail_intake import STATUS_LABELS, STATUSES
 from models.mail_parsing import UNREADABLE, parse_mail
+from models.mail_senders import contact_for
 from models.tickets import parse_reference
 
 from .base import id_fits

@@ -30,13 +30,11 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    func,
     select,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from werkzeug.datastructures import FileStorage
 
-from .access import is_portal_user
 from .base import DomainError, Model, UTCDateTime, utcnow
 from .clients import Client, _blank, _choice_sql, _session
 from .contacts import Contact
@@ -49,9 +47,9 @@ from .mail_parsing import (
     parse_mail,
     reply_text,
 )
-from .team import visible_client_ids
+from .mail_senders import REASON_UNKNOWN, contact_for, is_clients, staff_for, why_not_comment
 from .ticket_comments import BODY_MAX, TicketAttachment, TicketComment
-from .tickets import DESCRIPTION_MAX, SUBJECT_MAX, Ticket, parse_reference, reference_for
+from .tickets import DESCRIPTION_MAX, SUBJECT_MAX, Ticket, parse_reference
 
 STATUSES = ("ticket", "comment", "triage", "dismissed")
 STATUS_LABELS = {
@@ -60,7 +58,6 @@ STATUS_LABELS = {
     "triage": "In triage",
     "dismissed": "Dismissed",
 }
-REASON_UNKNOWN = "unknown sender"
 REASON_SEVERAL = "sender is a contact of several clients"
 REASON_NO_CLIENT = "sender is a contact of no live client"
 REASON_STAFF = "sender is a staff user: a new ticket needs a client"
@@ -152,14 +149,14 @@ class InboundMail(Model):
         mail = cls._recorded(raw, parsed)
         if parsed.auto_submitted:
             return mail._triage(REASON_AUTOMATIC.format(parsed.auto_submitted))
-        contact, user = contact_for(parsed.from_address), _staff_for(parsed.from_address)
+        contact, user = contact_for(parsed.from_address), staff_for(parsed.from_address)
         reference = parse_reference(parsed.subject)
         if reference is not None:
             ticket = _session().get(Ticket, reference)
-            reason = _why_not_comment(ticket, reference, contact, user)
+            reason = why_not_comment(ticket, reference, contact, user)
             if reason:
                 return mail._triage(reason)
-            person = {"contact": contact} if _is_clients(ticket, contact) else {"user": user}
+            person = {"contact": contact} if is_clients(ticket, contact) else {"user": user}
             mail._comment_on(ticket, **person)
             return mail
         if contact is None:
@@ -206,7 +203,7 @@ class InboundMail(Model):
         if ticket is None:
             raise MailIntakeError("Name the ticket by its reference, e.g. T-00012.", "reference")
         contact = contact_for(self.from_address)
-        if _is_clients(ticket, contact):
+        if is_clients(ticket, contact):
             comment = self._comment_on(ticket, contact=contact)
         else:
             comment = self._comment_on(ticket, user=by, quoting=True)
@@ -311,49 +308,3 @@ class InboundMail(Model):
         )
         self.status, self.ticket, self.comment = "comment", ticket, comment
         return comment
-
-
-def contact_for(address: str) -> Contact | None:
-    """The contact (not erased) whose email is ``address``, whatever its case."""
-    if not address:
-        return None
-    return _session().scalar(
-        select(Contact).where(
-            func.lower(Contact.email) == address.lower(), Contact.erased_at.is_(None)
-        )
-    )
-
-
-def _staff_for(address: str) -> User | None:
-    """The active staff user (not a portal login) whose email is ``address``."""
-    if not address:
-        return None
-    users = _session().scalars(
-        select(User).where(func.lower(User.email) == address.lower(), User.active.is_(True))
-    )
-    return next((user for user in users if not is_portal_user(user)), None)
-
-
-def _is_clients(ticket: Ticket, contact: Contact | None) -> bool:
-    return contact is not None and ticket._is_clients(contact)
-
-
-def _why_not_comment(ticket, reference: int, contact, user) -> str | None:
-    """Why a mail naming ``reference`` cannot be a comment on it (``None``: it can)."""
-    name = reference_for(reference)
-    if ticket is None:
-        return f"reference {name} names no ticket"
-    if ticket.status == "closed":
-        return f"{name} is closed"
-    if _is_clients(ticket, contact):
-        return None
-    if user is not None:
-        visible = _session().scalar(
-            select(func.count())
-            .select_from(Client)
-            .where(Client.id == ticket.client_id, Client.id.in_(visible_client_ids(user)))
-        )
-        return None if visible else f"sender is a staff user who may not see {ticket.client}"
-    if contact is not None:
-        return f"sender is not a contact of {name}'s client ({ticket.client})"
-    return REASON_UNKNOWN
