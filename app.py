@@ -49,6 +49,13 @@ def _positive_int(env: dict, name: str, default: int) -> int:
     return int(raw)
 
 
+def _port(env: dict, name: str, default: int) -> int:
+    raw = (env.get(name) or str(default)).strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"clientdesk: {name} must be a port number from 1 to 65535.")
+    return int(raw)
+
+
 def _amount(env: dict, name: str, default: str) -> Decimal:
     raw = (env.get(name) or default).strip()
     try:
@@ -151,7 +158,8 @@ def load_config(env: dict | None = None) -> dict:
         # The service desk's mailbox: the Reply-To of ticket emails, read by fetch-mail (IMAP).
         "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL") or None,
         "IMAP_HOST": env.get("IMAP_HOST") or None,
-        "IMAP_PORT": int(env.get("IMAP_PORT") or 993),
+        # 993 is IMAP over TLS; with IMAP_SSL=false the server usually listens on 143.
+        "IMAP_PORT": _port(env, "IMAP_PORT", 993),
         "IMAP_USER": env.get("IMAP_USER") or None,
         "IMAP_PASSWORD": env.get("IMAP_PASSWORD") or None,
         "IMAP_MAILBOX": env.get("IMAP_MAILBOX") or "INBOX",

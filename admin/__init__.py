@@ -241,6 +241,16 @@ def register(appbuilder) -> None:
         icon="fa-phone",
         category="Service desk",
     )
+    # The email intake's triage (issue 9): what fetch-mail could not file by itself.
+    from .mail_triage import MailTriageView
+
+    appbuilder.add_view(MailTriageView, "Mail triage", icon="fa-inbox", category="Service desk")
+    appbuilder.add_link(
+        "Received mail",
+        href="/mailtriage/list/?status=",
+        icon="fa-envelope-o",
+        category="Service desk",
+    )
     appbuilder.add_view(SlaPolicyView, "SLA policies", icon="fa-clock-o", category="Service desk")
     appbuilder.add_view(
         EscalationLevelView, "Escalation levels", icon="fa-level-up", category="Service desk"

@@ -322,3 +322,17 @@ def escalate_tickets_command() -> None:
 
     steps = escalate_tickets()
     click.echo(f"{steps} escalation step(s).")
+
+
+@cli.command("fetch-mail")
+def fetch_mail_command() -> None:
+    """Read the support mailbox (IMAP_*): each unread mail becomes a comment on the ticket it
+    replies to, a new ticket, or waits in Service desk › Mail triage (safe to run twice; the
+    RQ schedule runs it every 5 minutes when IMAP_HOST is set)."""
+    from jobs.mail_intake import MailboxError, fetch_mail
+
+    try:
+        run = fetch_mail()
+    except MailboxError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(str(run))

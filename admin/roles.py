@@ -234,6 +234,11 @@ MENU_RESOURCES.update(
         "Escalation levels": "ServiceDeskSettings",
     }
 )
+# The email intake (issue 9): the mail it could not file waits in triage; whoever works tickets
+# (write) triages it. The list and the mail's page are reads.
+RESOURCE_PERMISSIONS["InboundMail"] = ["can_read", "can_write"]
+MATRIX[ROLE_ACCOUNT_MANAGER]["InboundMail"] = {"read", "write"}
+MENU_RESOURCES.update({"Mail triage": "InboundMail", "Received mail": "InboundMail"})
 # Menu entries that open a form only writers may fill in, shown to the roles that may write.
 MENU_WRITE_RESOURCES = {"Log a ticket": "Ticket"}
 

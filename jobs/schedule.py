@@ -12,9 +12,12 @@ overlapping the next tick, or a retried job sends nothing twice.
 | ``jobs.client_reports.send_monthly_reports`` | the 1st, 06:00 UTC | last month's client reports |
 | ``jobs.onboarding.send_step_reminders`` | day, 07:00 UTC | overdue onboarding steps, each once |
 | ``jobs.tickets.escalate_tickets`` | 15 minutes | breached tickets up one escalation level |
+| ``jobs.mail_intake.fetch_mail`` | 5 minutes, when ``IMAP_HOST`` is set | the support mailbox |
 """
 
 from __future__ import annotations
+
+import os
 
 from rq import cron
 
@@ -22,6 +25,7 @@ from . import QUEUE_NAME, job
 from .client_reports import send_monthly_reports
 from .health import take_snapshots
 from .mail import retry_due_mail
+from .mail_intake import fetch_mail
 from .onboarding import send_step_reminders
 from .tickets import escalate_tickets
 from .workflows import run_workflows
@@ -29,6 +33,7 @@ from .workflows import run_workflows
 WORKFLOWS_EVERY = 300  # seconds
 MAIL_RETRY_EVERY = 60
 ESCALATION_EVERY = 900  # 15 minutes
+MAIL_INTAKE_EVERY = 300  # 5 minutes
 HEALTH_SNAPSHOTS_CRON = "0 5 * * *"  # every day, 05:00 UTC
 MONTHLY_REPORTS_CRON = "0 6 1 * *"  # the 1st of each month, 06:00 UTC
 ONBOARDING_REMINDERS_CRON = "0 7 * * *"  # every day, 07:00 UTC
@@ -59,3 +64,7 @@ JOBS = [
         escalate_tickets, QUEUE_NAME, interval=ESCALATION_EVERY, name="escalate_tickets"
     ),
 ]
+if os.environ.get("IMAP_HOST"):  # the intake reads a mailbox only once one is configured
+    JOBS.append(
+        cron.register(fetch_mail, QUEUE_NAME, interval=MAIL_INTAKE_EVERY, name="fetch_mail")
+    )

@@ -38,6 +38,12 @@ def raise_ticket(client, subject: str, description: str = "", *, files=(), **fie
     for upload in files or ():
         if upload is not None and getattr(upload, "filename", None):
             TicketAttachment.action_attach(None, upload, by=by, ticket=ticket)
+    return commit_raised(ticket)
+
+
+def commit_raised(ticket: Ticket) -> Ticket:
+    """Commit a ticket just raised (here, or by a model verb such as the mail intake's) and
+    tell both sides."""
     queued = ticket_mail.raised(ticket)
     if ticket.crisis:  # a crisis goes straight to level 3
         event = ticket.action_escalate(utcnow())
@@ -68,7 +74,13 @@ def comment(
         files=files,
         message_id=message_id,
     )
-    _commit([] if internal else ticket_mail.commented(added))
+    return commit_comment(added)
+
+
+def commit_comment(added: TicketComment) -> TicketComment:
+    """Commit a comment just added (here, or by a model verb such as the mail intake's) and
+    tell the other side (never of an internal note)."""
+    _commit([] if added.internal else ticket_mail.commented(added))
     return added
 
 

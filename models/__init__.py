@@ -257,6 +257,11 @@ __all__ += [
     "ServiceReview",
 ]
 
+# Issue 9: the service desk's inbound mail (the IMAP intake and its triage).
+from .mail_intake import InboundMail, MailIntakeError  # noqa: E402
+
+__all__ += ["InboundMail", "MailIntakeError"]
+
 
 @event.listens_for(Session, "before_flush")
 def _validate_before_flush(session, flush_context, instances):
