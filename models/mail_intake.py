@@ -48,6 +48,7 @@ from .mail_parsing import (
     reply_text,
 )
 from .mail_senders import REASON_UNKNOWN, contact_for, is_clients, staff_for, why_not_comment
+from .privacy import PERSONAL_DATA, PersonalData, email_is, erased_email
 from .ticket_comments import BODY_MAX, TicketAttachment, TicketComment
 from .tickets import DESCRIPTION_MAX, SUBJECT_MAX, Ticket, parse_reference
 
@@ -308,3 +309,23 @@ class InboundMail(Model):
         )
         self.status, self.ticket, self.comment = "comment", ticket, comment
         return comment
+
+
+# A mail a contact sent is theirs: exported, and erased on request (the row stays, as received
+# mail, with the sender, the text and the message itself gone).
+PERSONAL_DATA.append(
+    PersonalData(
+        "inbound_mail",
+        InboundMail,
+        email_is("from_address"),
+        export=("received_at", "from_address", "from_name", "subject", "body", "status"),
+        erase={
+            "from_address": erased_email,
+            "from_name": None,
+            "subject": lambda row, person: person.scrub(row.subject),
+            "body": "[removed: the sender's personal data was erased]",
+            "raw": b"",
+            "note": lambda row, person: person.scrub(row.note),
+        },
+    )
+)

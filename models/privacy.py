@@ -154,6 +154,11 @@ def column_is(column: str) -> Rows:
     return lambda model, person: getattr(model, column) == person.id
 
 
+def email_is(column: str) -> Rows:
+    """Rows whose ``column`` holds the contact's email address, whatever its case."""
+    return lambda model, person: _email_is(getattr(model, column))(person)
+
+
 def _email_is(column) -> Any:
     return lambda person: func.lower(column) == person.email if person.email else false()
 

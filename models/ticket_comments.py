@@ -217,7 +217,11 @@ PERSONAL_DATA.extend(
                 "rating",
                 "rating_comment",
             ),
-            erase={"description": REMOVED, "rating_comment": None},
+            erase={
+                "subject": lambda row, person: person.scrub(row.subject),
+                "description": REMOVED,
+                "rating_comment": None,
+            },
         ),
         PersonalData(
             "ticket_comments",

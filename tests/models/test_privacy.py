@@ -16,6 +16,7 @@ from models import (
     ConsentRecord,
     Contact,
     ContactErasedError,
+    InboundMail,
     OutboxMessage,
     PortalInvitation,
     PortalLogin,
@@ -91,6 +92,12 @@ def person_with_a_history():
     )
     record_activity(db.session, "mail", f"Mail sent to {EMAIL}", client_id=client_id)
     grant_consent(contact, "web form", staff, note=f"Signed up as {EMAIL}")
+    # A mail they sent to the service desk: kept as received mail, and raised as a ticket.
+    InboundMail.action_receive(
+        f"From: {FIRST} {LAST} <{EMAIL.upper()}>\r\nTo: support@agency.test\r\n"
+        f"Subject: Call back {FIRST} {LAST}\r\nMessage-ID: <zq-1@example.test>\r\n\r\n"
+        f"Please call {FIRST} on {PHONE}.\r\n".encode()
+    )
     bystander = ClientContactFactory(client=link.client, contact__last_name="Bystander")
     db.session.add(
         OutboxMessage(
@@ -200,6 +207,8 @@ def test_the_export_holds_everything_about_the_person_and_no_password_hash():
     assert len(data["portal_sign_ins"]) == 2  # the failed attempt under their email too
     assert data["consent"][0]["granted"] is True and data["consent"][0]["source"] == "web form"
     assert [m["to_email"] for m in data["messages"]] == [EMAIL]  # not the bystander's mail
+    assert [m["subject"] for m in data["inbound_mail"]] == [f"Call back {FIRST} {LAST}"]
+    assert [t["subject"] for t in data["tickets"]] == [f"Call back {FIRST} {LAST}"]
     assert data["messages"][0]["body_text"].startswith(f"Dear {FIRST}")
     kinds = {row["kind"] for row in data["activity"]}
     assert {"updated", "contact", "mail", "consent"} <= kinds
@@ -218,6 +227,7 @@ def test_after_erasure_no_personal_value_is_anywhere_in_the_database():
     db.session.remove()
 
     assert where_found(PERSONAL_VALUES) == []
+    assert db.session.scalar(select(InboundMail.raw)) == b""  # the message as received, gone
     # The client and everything that refers to the contact still load.
     client = db.session.get(Client, client_id)
     primary = [link for link in client.contact_links if link.role == "primary"]
