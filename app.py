@@ -101,7 +101,9 @@ def _time_zone(env: dict, name: str) -> str:
     try:
         ZoneInfo(raw)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"clientdesk: {name} must be a time zone name such as Asia/Manila.")
+        raise ConfigError(
+            f"clientdesk: {name} must be a time zone name such as Asia/Manila."
+        ) from None
     return raw
 
 
@@ -148,7 +150,7 @@ def load_config(env: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
-        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_PORT": _port(env, "MAIL_PORT", 25),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER")
         or "ClientDesk <no-reply@clientdesk.local>",
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

@@ -137,13 +137,16 @@ def test_a_bad_service_desk_clock_is_refused_naming_the_variable(instance, name,
 def test_the_support_mailbox_defaults_to_imap_over_tls_on_port_993(instance):
     config = load_config({"IMAP_HOST": "imap.agency.test", "IMAP_SSL": "false", "IMAP_PORT": "143"})
     assert (config["IMAP_HOST"], config["IMAP_PORT"], config["IMAP_SSL"]) == (
-        "imap.agency.test", 143, False,
+        "imap.agency.test",
+        143,
+        False,
     )
     assert load_config({})["IMAP_PORT"] == 993 and load_config({})["IMAP_SSL"] is True
 
 
+@pytest.mark.parametrize("name", ["IMAP_PORT", "MAIL_PORT"])
 @pytest.mark.parametrize("value", ["imaps", "99999", "0", "-1"])
-def test_an_imap_port_that_is_no_port_number_is_refused_naming_the_variable(instance, value):
+def test_a_mail_port_that_is_no_port_number_is_refused_naming_the_variable(instance, name, value):
     with pytest.raises(ConfigError) as caught:
-        load_config({"IMAP_PORT": value})
-    assert "IMAP_PORT must be a port number" in str(caught.value)
+        load_config({name: value})
+    assert f"{name} must be a port number" in str(caught.value)
