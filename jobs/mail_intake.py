@@ -89,7 +89,10 @@ def file_mail(raw: bytes) -> str:
         db.session.rollback()  # another run filed it at the same moment
         if _received_before(raw):
             return "duplicates"
-        raise
+        return _hold_after_failure(raw)
+    except Exception:  # one mail that trips a fault must not hold up the mailbox behind it
+        db.session.rollback()
+        return _hold_after_failure(raw)
     return {"ticket": "tickets", "comment": "comments"}.get(mail.status, "triage")
 
 
@@ -123,6 +126,16 @@ def _commit(mail: InboundMail) -> None:
         commit_comment(mail.comment)
     else:
         db.session.commit()
+
+
+def _hold_after_failure(raw: bytes) -> str:
+    """Keep a mail that could not be filed in triage (the fault is logged) and go on."""
+    current_app.logger.exception("mail intake: a mail could not be filed; kept in triage")
+    mail = InboundMail.action_hold(raw, "it could not be filed (see the log): file it by hand")
+    if mail is None:
+        return "duplicates"
+    db.session.commit()
+    return "triage"
 
 
 def _received_before(raw: bytes) -> bool:

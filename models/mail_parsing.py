@@ -69,8 +69,8 @@ def parse_mail(raw: bytes) -> ParsedMail:
     return ParsedMail(
         message_id=message_id,
         from_address=address.strip().lower(),
-        from_name=name.strip(),
-        subject=" ".join(str(message.get("Subject") or "").split()),
+        from_name=_storable(name).strip(),
+        subject=_storable(" ".join(str(message.get("Subject") or "").split())),
         body=body_text(message),
         received_at=_date(message.get("Date")),
         in_reply_to=(str(message.get("In-Reply-To") or "").strip() or None),
@@ -117,7 +117,12 @@ def body_text(message: EmailMessage) -> str:
     text = _decoded(part)
     if part.get_content_subtype() == "html":
         text = html_to_text(text)
-    return text.replace("\r\n", "\n").strip()
+    return _storable(text.replace("\r\n", "\n")).strip()
+
+
+def _storable(text: str) -> str:
+    """``text`` without NUL characters, which a PostgreSQL text column refuses."""
+    return text.replace("\x00", "")
 
 
 def _decoded(part) -> str:

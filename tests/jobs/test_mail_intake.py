@@ -260,6 +260,40 @@ def test_a_reply_to_a_closed_ticket_is_kept_in_triage_with_the_reason(app, imap,
 # ---------------------------------------------------------------- the mailbox
 
 
+def test_a_nul_character_in_a_mail_does_not_stop_it_being_filed(app, imap, mbox_path):
+    client, _maria, _owner = a_client()
+    message = mail("maria@bayanihan.example", "Export\x00 broken", "Row 40\x00 is empty.")
+    arrives(mbox_path, message)
+
+    assert "1 new ticket(s)" in fetch_mail(app).output
+    [ticket] = db.session.scalars(select(Ticket)).all()
+    assert (ticket.subject, ticket.description) == ("Export broken", "Row 40 is empty.")
+
+
+def test_a_mail_that_trips_a_fault_is_kept_in_triage_and_the_next_one_is_filed(
+    app, imap, mbox_path, monkeypatch
+):
+    """A programming fault while filing one mail (simulated on its ticket) holds up nothing."""
+    client, _maria, _owner = a_client()
+    arrives(mbox_path, mail("maria@bayanihan.example", "Poison", "This one trips the fault."))
+    arrives(mbox_path, mail("maria@bayanihan.example", "Login page blank", "Since 9:00."))
+    real_raise = InboundMail._raise_for
+
+    def faulty(self, *args, **kwargs):
+        if self.subject == "Poison":
+            raise RuntimeError("a bug in filing")
+        return real_raise(self, *args, **kwargs)
+
+    monkeypatch.setattr(InboundMail, "_raise_for", faulty)
+    output = fetch_mail(app).output
+
+    assert "1 new ticket(s)" in output and "1 in triage" in output
+    held = db.session.scalar(select(InboundMail).where(InboundMail.subject == "Poison"))
+    assert held.status == "triage" and "could not be filed" in held.reason
+    assert [t.subject for t in db.session.scalars(select(Ticket))] == ["Login page blank"]
+    assert imap.seen(1) and imap.seen(2)  # the poison waits in triage, not in the mailbox
+
+
 def test_without_imap_host_the_command_says_so_and_fails(app, monkeypatch):
     monkeypatch.setitem(app.config, "IMAP_HOST", None)
     result = fetch_mail(app)
