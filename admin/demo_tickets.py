@@ -1,22 +1,37 @@
 """The demo's service desk: five tickets of Bayanihan Foods at each point of their life — a
 critical one nobody answered (escalated to level 1), one in progress with a public answer and
 an internal note, one resolved and awaiting the client's approval, one closed and rated, and a
-phone call logged by staff. Idempotent: a ticket already there (same client, same subject) is
-left alone. The verbs write the events and timeline rows; no email is queued."""
+phone call logged by staff; and a mail from a sender the desk does not know, waiting in Mail
+triage. Idempotent: a ticket already there (same client, same subject), or a mail already
+received (same Message-ID), is left alone. The verbs write the events and timeline rows; no
+email is queued."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import format_datetime
 
 from sqlalchemy import select
 
 from extensions import db
-from models import Client, Contact, Ticket, TicketComment
+from models import Client, Contact, InboundMail, Ticket, TicketComment
 from models.access import ROLE_ACCOUNT_MANAGER, ROLE_RECRUITER
 from models.base import utcnow
 
 CLIENT = "BAYANIHAN"
 CONTACT_EMAIL = "maria.santos@bayanihanfoods.example"
+
+# A prospect's question to the support mailbox: an unknown sender, so it waits in triage.
+TRIAGE_MAIL = (
+    "From: Lea Villanueva <lea.villanueva@pacificharvest.example>\r\n"
+    "To: support@northstar-talent.example\r\n"
+    "Subject: Seasonal packers for our Davao warehouse\r\n"
+    "Message-ID: <demo-triage-1@pacificharvest.example>\r\n"
+    "Date: {date}\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    "Hello, we need about 40 seasonal packers from March. Can you help, and at what rate?\r\n"
+    "Lea Villanueva, Pacific Harvest\r\n"
+)
 
 # (subject, priority, category, channel, hours ago, what happened)
 TICKETS = (
@@ -100,3 +115,7 @@ def load_tickets(staff: dict, count) -> None:
             ticket.action_approve(contact, at=at + timedelta(hours=30))
             ticket.action_rate(contact, 5, "Quick and clear, thank you.")
         count("tickets")
+    if InboundMail.action_receive(
+        TRIAGE_MAIL.format(date=format_datetime(now - timedelta(hours=2))).encode()
+    ):
+        count("received mails")

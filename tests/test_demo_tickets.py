@@ -1,5 +1,6 @@
 """The demo's service desk: five tickets of Bayanihan Foods, one at each point of their life
-(one already escalated); loading twice adds nothing."""
+(one already escalated), and a mail from an unknown sender in triage; loading twice adds
+nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 
 from admin.demo import load_demo
 from extensions import db
-from models import Ticket
+from models import InboundMail, Ticket
 
 
 @pytest.fixture
@@ -26,3 +27,10 @@ def test_the_demo_has_tickets_at_each_step_once(demo):
     db.session.remove()
     load_demo()
     assert db.session.scalar(select(func.count(Ticket.id))) == 5
+    assert db.session.scalar(select(func.count(InboundMail.id))) == 1
+
+
+def test_the_demo_has_a_mail_waiting_in_triage(demo):
+    [mail] = db.session.scalars(select(InboundMail)).all()
+    assert (mail.status, mail.reason) == ("triage", "unknown sender")
+    assert mail.from_address == "lea.villanueva@pacificharvest.example"
