@@ -8,6 +8,9 @@ Business hours are the working window of ``SERVICE_DESK_HOURS`` (default 09:00â€
 Friday, in the desk's time zone ``SERVICE_DESK_TIMEZONE`` (default UTC), skipping the
 ``Holiday`` days billing already keeps. A deadline that lands exactly on the end of a window
 stays there (17:00 Friday), it does not roll over to Monday 09:00.
+
+The clock stops while a ticket waits on the client: ``hours_between`` measures the pause in the
+ticket's own kind of hours, and the resolution deadline moves out by as much.
 """
 
 from __future__ import annotations
@@ -183,6 +186,40 @@ def add_hours(
             return (cursor + left).astimezone(UTC)
         left -= available
         cursor = _opening(day + timedelta(days=1), opens, zone)
+
+
+def hours_between(
+    start: datetime,
+    end: datetime,
+    business: bool,
+    *,
+    holidays: set[date] | None = None,
+    zone: ZoneInfo | None = None,
+    window: tuple[int, int] | None = None,
+) -> float:
+    """How many hours run from ``start`` to ``end``: calendar hours, or working hours only when
+    ``business`` (the inverse of ``add_hours``). Never negative."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("naive datetime given; use timezone-aware UTC values")
+    if end <= start:
+        return 0.0
+    if not business:
+        return (end - start).total_seconds() / 3600
+    zone = zone or desk_zone()
+    opens, closes = window or desk_hours()
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    if holidays is None:
+        holidays = set(
+            _session().scalars(select(Holiday.day).where(Holiday.day >= first, Holiday.day <= last))
+        )
+    total, day = timedelta(0), first
+    while day <= last:
+        if day.weekday() not in WEEKEND and day not in holidays:
+            day_open, day_close = _opening(day, opens, zone), _opening(day, closes, zone)
+            overlap = min(end, day_close) - max(start, day_open)
+            total += max(overlap, timedelta(0))
+        day += timedelta(days=1)
+    return total.total_seconds() / 3600
 
 
 def _opening(day: date, hour: int, zone: ZoneInfo) -> datetime:

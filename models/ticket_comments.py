@@ -128,6 +128,7 @@ class TicketComment(Model):
                 ticket.status = "acknowledged"
         if contact is not None and ticket.status == "waiting_on_client":
             ticket.status = "in_progress"
+            ticket._resume(at)
             ticket._event("status", "Waiting on client → In progress (the client answered)",
                           contact=contact)
         if not internal:

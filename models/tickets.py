@@ -37,7 +37,7 @@ from .activity import record_activity
 from .base import DomainError, Model, UTCDateTime, length_violations, utcnow
 from .clients import Client, _blank, _choice_sql, _session
 from .contacts import Contact
-from .sla import PRIORITIES, targets_for
+from .sla import PRIORITIES, add_hours, hours_between, targets_for
 
 STATUSES = ("new", "acknowledged", "in_progress", "waiting_on_client", "resolved", "closed")
 STATUS_LABELS = {
@@ -134,6 +134,12 @@ class Ticket(Model):
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalation_level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The clock stops while the ticket waits on the client: since when, and how long it has
+    # stood in all (in the ticket's kind of hours); the resolution deadline moves out by as much.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paused_seconds: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
 
     client: Mapped[Client] = relationship(Client, lazy="joined")
     contact: Mapped[Contact | None] = relationship(Contact, lazy="joined")
@@ -287,6 +293,10 @@ class Ticket(Model):
         self.business_hours = targets.business_hours
         self.response_due_at = targets.response_due(self.created_at)
         self.resolution_due_at = targets.resolution_due(self.created_at)
+        if self.paused_seconds:
+            self.resolution_due_at = add_hours(
+                self.resolution_due_at, self.paused_seconds / 3600, self.business_hours
+            )
 
     def action_change_priority(self, priority: str, by: User | None = None) -> None:
         """Set a new priority; the deadlines are recounted from when the ticket was raised."""
@@ -325,9 +335,13 @@ class Ticket(Model):
         self._require(*OPEN_STATUSES, doing=f"set {STATUS_LABELS[status].lower()}")
         if status == self.status:
             return
-        before, self.status = self.status, status
+        before, self.status, now = self.status, status, utcnow()
         if before == "new":
-            self._responded(utcnow())
+            self._responded(now)
+        if status == "waiting_on_client":
+            self._pause(now)
+        elif before == "waiting_on_client":
+            self._resume(now)
         self._event("status", f"{STATUS_LABELS[before]} → {STATUS_LABELS[status]}", user=by)
 
     def action_flag_crisis(self, by: User | None = None) -> None:
@@ -344,6 +358,7 @@ class Ticket(Model):
         if _blank(note):
             raise TicketError("Say what was done (the resolution note).", "resolution_note")
         at = at or utcnow()
+        self._resume(at)
         self.status, self.resolved_at, self.resolution_note = "resolved", at, note.strip()
         self._responded(at)
         self._event("resolved", f"Resolved by {_name(by)}: {note.strip()[:200]}", user=by)
@@ -405,6 +420,22 @@ class Ticket(Model):
         return escalate(self, now or utcnow())
 
     # ------------------------------------------------------------ helpers
+
+    def _pause(self, at: datetime) -> None:
+        """Waiting on the client: the clock stops."""
+        if self.paused_at is None:
+            self.paused_at = at
+
+    def _resume(self, at: datetime) -> None:
+        """The wait is over: the resolution deadline moves out by the pause (a deadline already
+        missed when the wait began stays missed)."""
+        if self.paused_at is None:
+            return
+        hours = hours_between(self.paused_at, at, self.business_hours)
+        if hours > 0 and self.paused_at < self.resolution_due_at:
+            self.paused_seconds = (self.paused_seconds or 0) + round(hours * 3600)
+            self.resolution_due_at = add_hours(self.resolution_due_at, hours, self.business_hours)
+        self.paused_at = None
 
     def _responded(self, at: datetime) -> None:
         if self.first_response_at is None:

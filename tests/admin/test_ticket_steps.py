@@ -249,3 +249,16 @@ def test_recruiters_comment_and_finance_only_reads(app, ticket, role, comment, w
     assert answer.status_code == comment
     assert post(http, ticket, "acknowledge", token_from=client_page).status_code == write
     assert http.get(f"/tickets/log?client_id={load(app, ticket).client_id}").status_code == write
+
+
+def test_waiting_on_the_client_shows_the_clock_paused_then_how_far_it_moved(app, ticket, browser):
+    post(browser, ticket, "status", status="waiting_on_client")
+    page = browser.get(page_of(ticket)).get_data(as_text=True)
+    assert 'id="sla-paused"' in page and "paused</span> since" in page
+    with app.app_context():
+        found = db.session.get(Ticket, ticket["id"])
+        found.paused_at -= timedelta(hours=3)  # the wait began three hours ago
+        db.session.commit()
+    post(browser, ticket, "status", status="in_progress")
+    page = browser.get(page_of(ticket)).get_data(as_text=True)
+    assert "Waits on the client moved it out by 3.0 h." in page

@@ -351,3 +351,18 @@ def test_another_clients_ticket_answers_404(
     with app.app_context():
         found = _ticket(app, other_ticket.id)
         assert found.status == "new" and found.comments == []
+
+
+def test_a_request_waiting_on_the_client_says_so_and_its_clock_is_on_hold(
+    app, client, member, ticket
+):
+    with app.app_context():
+        found = _ticket(app, ticket.id)
+        desk.set_status(found, "waiting_on_client", found.client.engagement_manager)
+    sign_in(client, member.username)
+    page = client.get(f"/portal/support/{ticket.id}").get_data(as_text=True)
+    assert 'id="waiting-on-you"' in page and "on hold while we wait for your answer" in page
+    token = csrf_token(client, f"/portal/support/{ticket.id}")
+    client.post(f"/portal/support/{ticket.id}", data={"body": "Attached.", "csrf_token": token})
+    page = client.get(f"/portal/support/{ticket.id}").get_data(as_text=True)
+    assert 'id="waiting-on-you"' not in page and "due by" in page
