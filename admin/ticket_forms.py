@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from extensions import db
 from models import Client, ClientContact, Contact, Ticket, TicketError, visible_client_ids
+from models.base import UTCDateTime
 from models.sla import PRIORITIES
 from models.tickets import OPEN_STATUSES, STATUSES
 
@@ -94,7 +95,7 @@ def breached_condition(now: datetime):
         and_(
             Ticket.resolved_at.is_(None),
             Ticket.status != "closed",
-            Ticket.resolution_due_at < now,
+            Ticket.resolution_due_at < func.coalesce(Ticket.paused_at, literal(now, UTCDateTime())),
         ),
     )
 

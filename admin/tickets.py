@@ -224,8 +224,11 @@ class TicketView(BaseView):
             response=deadline_mark(
                 ticket.response_due_at, ticket.first_response_at, now, ticket.status == "closed"
             ),
-            resolution=deadline_mark(
-                ticket.resolution_due_at, ticket.resolved_at, now, ticket.status == "closed"
+            resolution=deadline_mark(  # measured when the clock stopped, while it is stopped
+                ticket.resolution_due_at,
+                ticket.resolved_at,
+                ticket.paused_at or now,
+                ticket.status == "closed",
             ),
             offered=offered_steps(ticket),
             error_form=form,

@@ -66,7 +66,10 @@ TYPE_ERRORS = ("invalid", "null", "type")
 def breached(now: datetime | None = None):
     """SQL: the ticket missed its response or its resolution target (as of ``now``)."""
     now = now or utcnow()
-    return or_(response_missed(now), missed(Ticket.resolved_at, Ticket.resolution_due_at, now))
+    return or_(
+        response_missed(now),
+        missed(Ticket.resolved_at, Ticket.resolution_due_at, now, Ticket.paused_at),
+    )
 
 
 def _breached_condition(value: bool):

@@ -52,10 +52,12 @@ def met(done, due):
     return and_(done.is_not(None), done <= due)
 
 
-def missed(done, due, now: datetime):
+def missed(done, due, now: datetime, stopped=None):
     """SQL: the step came after its deadline, or has not come and the deadline passed (never
-    NULL, so that its negation is "not missed")."""
-    return or_(and_(done.is_not(None), done > due), and_(done.is_(None), due < _at(now)))
+    NULL, so that its negation is "not missed"); the clock reads ``stopped`` (a column) while it
+    holds a time: a ticket waiting on the client is measured when its wait began."""
+    clock = _at(now) if stopped is None else func.coalesce(stopped, _at(now))
+    return or_(and_(done.is_not(None), done > due), and_(done.is_(None), due < clock))
 
 
 def response_met():
@@ -108,14 +110,14 @@ class Compliance:
         return percent(self.met, self.measured)
 
 
-def _compliance(session, period, clients, now, done, due) -> list[Compliance]:
+def _compliance(session, period, clients, now, done, due, stopped=None) -> list[Compliance]:
     query = (
         select(
             Ticket.client_id,
             Client.name,
             Ticket.priority,
             _count(met(done, due)),
-            _count(missed(done, due, now)),
+            _count(missed(done, due, now, stopped)),
             func.count(),
         )
         .join(Client, Client.id == Ticket.client_id)
@@ -138,7 +140,13 @@ def response_compliance(session, period: Period, clients=None, now=None) -> list
 
 def resolution_compliance(session, period: Period, clients=None, now=None) -> list[Compliance]:
     return _compliance(
-        session, period, clients, now or utcnow(), Ticket.resolved_at, Ticket.resolution_due_at
+        session,
+        period,
+        clients,
+        now or utcnow(),
+        Ticket.resolved_at,
+        Ticket.resolution_due_at,
+        Ticket.paused_at,
     )
 
 
@@ -269,11 +277,13 @@ def breaches(session, period: Period, clients=None, now=None) -> list[Breach]:
     the latest first (by how late the worse of the two is)."""
     now = now or utcnow()
     response_late = hours(func.coalesce(Ticket.first_response_at, _at(now)), Ticket.response_due_at)
-    resolution_late = hours(func.coalesce(Ticket.resolved_at, _at(now)), Ticket.resolution_due_at)
+    resolution_late = hours(
+        func.coalesce(Ticket.resolved_at, Ticket.paused_at, _at(now)), Ticket.resolution_due_at
+    )
     response_breached = and_(period.covers(Ticket.response_due_at), response_missed(now))
     resolution_breached = and_(
         period.covers(Ticket.resolution_due_at),
-        missed(Ticket.resolved_at, Ticket.resolution_due_at, now),
+        missed(Ticket.resolved_at, Ticket.resolution_due_at, now, Ticket.paused_at),
     )
     query = (
         select(

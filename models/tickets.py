@@ -175,7 +175,9 @@ class Ticket(Model):
         return answered > self.response_due_at
 
     def resolution_breached(self, now: datetime | None = None) -> bool:
-        done = self.resolved_at or (now or utcnow())
+        """Resolved after its deadline, or not yet and the deadline passed (while the ticket
+        waits on the client, as of when the wait began: its clock stands)."""
+        done = self.resolved_at or self.paused_at or (now or utcnow())
         return done > self.resolution_due_at
 
     @property

@@ -18,12 +18,13 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
 from admin.documents import attachment
 from extensions import db
 from jobs import tickets as desk
-from models import Ticket
+from models import Ticket, TicketComment
 from models.base import DomainError
 from models.documents import ALLOWED_SUMMARY
 from models.sla import PRIORITIES, PRIORITY_LABELS, targets_for
@@ -298,6 +299,12 @@ def _field_error(form: FlaskForm, error: DomainError, default: str) -> None:
 
 
 def _context(ticket: Ticket) -> dict:
+    # The thread and its files in two queries, whatever its length (the page polls).
+    db.session.scalars(
+        select(Ticket)
+        .where(Ticket.id == ticket.id)
+        .options(selectinload(Ticket.comments).selectinload(TicketComment.attachments))
+    ).first()
     return {
         "ticket": ticket,
         "comments": public_comments(ticket),

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from extensions import db
 from jobs.tickets import escalate_tickets
@@ -151,3 +152,23 @@ def test_a_ticket_whose_deadline_moved_out_is_not_escalated_before_it(desk):  # 
         assert escalate_tickets() == 0  # due at 44 h now, not 24 h
     with time_machine.travel(TUESDAY_10 + timedelta(hours=45), tick=False):
         assert escalate_tickets() == 1
+
+
+def test_while_it_waits_a_ticket_past_its_old_deadline_is_pending_not_breached(desk):  # noqa: F811
+    from admin.ticket_forms import breached_condition
+    from admin.tickets_api import breached
+    from models.kpis import Period
+    from models.service_reports import breaches, resolution_compliance
+
+    _client, _contact, manager = desk
+    ticket = _raised(desk, priority="critical")  # resolve within 24 h
+    _at(TUESDAY_10 + timedelta(hours=2), ticket.action_set_status, "waiting_on_client", manager)
+    later = TUESDAY_10 + timedelta(hours=30)  # past the 24 h, the client still silent
+    december = Period.month(2026, 12)
+
+    assert not ticket.resolution_breached(later)
+    [row] = resolution_compliance(db.session, december, now=later)
+    assert (row.met, row.missed, row.pending) == (0, 0, 1)
+    assert breaches(db.session, december, now=later) == []
+    assert db.session.scalar(select(Ticket.id).where(breached(later))) is None
+    assert db.session.scalar(select(Ticket.id).where(breached_condition(later))) is None

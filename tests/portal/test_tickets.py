@@ -366,3 +366,25 @@ def test_a_request_waiting_on_the_client_says_so_and_its_clock_is_on_hold(
     client.post(f"/portal/support/{ticket.id}", data={"body": "Attached.", "csrf_token": token})
     page = client.get(f"/portal/support/{ticket.id}").get_data(as_text=True)
     assert 'id="waiting-on-you"' not in page and "due by" in page
+
+
+def test_the_conversation_costs_the_same_queries_however_long_it_is(app, client, member, ticket):
+    from werkzeug.datastructures import FileStorage
+
+    from tests.test_dashboard_queries import queries
+
+    def add_comments(n):
+        with app.app_context():
+            found = _ticket(app, ticket.id)
+            for i in range(n):
+                pdf = FileStorage(io.BytesIO(PDF), filename=f"page-{i}.pdf")
+                desk.comment(
+                    found, f"Answer {i}", user=found.client.engagement_manager, files=[pdf]
+                )
+
+    sign_in(client, member.username)
+    add_comments(2)
+    few = queries(app, client, f"/portal/support/{ticket.id}")
+    add_comments(10)
+    many = queries(app, client, f"/portal/support/{ticket.id}")
+    assert many == few
