@@ -20,6 +20,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from admin.documents import attachment
 from extensions import db
@@ -45,8 +46,12 @@ FILTERS = {"open": "Open", "resolved": "Awaiting your approval", "closed": "Clos
 
 class RaiseForm(FlaskForm):
     subject = StringField("Subject")
-    category = SelectField("Category", choices=[(c, c.capitalize()) for c in CATEGORIES])
-    priority = SelectField("Priority", choices=[(p, PRIORITY_LABELS[p]) for p in PRIORITIES])
+    category = SelectField(
+        "Category", choices=[SelectChoice(c, c.capitalize()) for c in CATEGORIES]
+    )
+    priority = SelectField(
+        "Priority", choices=[SelectChoice(p, PRIORITY_LABELS[p]) for p in PRIORITIES]
+    )
     description = TextAreaField("What do you need?")
     file = MultipleFileField("Files (optional)")
 
