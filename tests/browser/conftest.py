@@ -93,9 +93,9 @@ def two_browsers(base_url: str):
             context.close()
 
 
-def bayanihan():
+def bayanihan(areas=("hiring",)):
     """Bayanihan Foods, owned by Paolo (an account manager, username ``paolo``); Maria Santos,
-    its primary contact, with a portal login to the hiring area (call in an app context).
+    its primary contact, with a portal login to ``areas`` (call in an app context).
 
     :return: the manager, the client and Maria's link to it.
     """
@@ -121,7 +121,7 @@ def bayanihan():
         ),
         role="primary",
     )
-    make_portal_user(link, areas=("hiring",))
+    make_portal_user(link, areas=areas)
     return manager, client, link
 
 

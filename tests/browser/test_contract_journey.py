@@ -16,18 +16,10 @@ from playwright.sync_api import Page, expect
 
 from extensions import db
 from models import Contract, Quote
-from models.access import ROLE_ACCOUNT_MANAGER
-from tests.factories import (
-    ClientContactFactory,
-    ClientFactory,
-    ContactFactory,
-    make_portal_user,
-    make_user,
-    quote_with_lines,
-)
+from tests.factories import quote_with_lines
 
-from .conftest import chromium_page
-from .test_hiring_journey import portal_login, portal_logout, staff_login
+from .conftest import bayanihan, chromium_page, portal_login, staff_login
+from .test_hiring_journey import portal_logout
 
 pytestmark = pytest.mark.browser
 
@@ -39,20 +31,7 @@ def people(app) -> SimpleNamespace:
     """An account manager owning the client, its draft quote with two lines, and the client's
     signatory with a portal login."""
     with app.app_context():
-        manager = make_user(
-            ROLE_ACCOUNT_MANAGER, username="paolo", first_name="Paolo", last_name="Mendoza"
-        )
-        client = ClientFactory(
-            name="Bayanihan Foods Corporation", short_name="BAYANIHAN", owner=manager
-        )
-        link = ClientContactFactory(
-            client=client,
-            contact=ContactFactory(
-                first_name="Maria", last_name="Santos", email="maria.santos@bayanihanfoods.example"
-            ),
-            role="primary",
-        )
-        make_portal_user(link, areas=("hiring", "signatory"))
+        manager, client, link = bayanihan(("hiring", "signatory"))
         quote = quote_with_lines(client, by=manager, title="Cold chain leadership hiring")
         values = SimpleNamespace(
             manager="paolo", employer=link.contact.email, quote_id=quote.id, number=quote.number

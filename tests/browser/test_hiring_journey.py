@@ -16,16 +16,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from extensions import db
-from models.access import ROLE_ACCOUNT_MANAGER, ROLE_RECRUITER
-from tests.factories import (
-    ClientContactFactory,
-    ClientFactory,
-    ContactFactory,
-    make_portal_user,
-    make_user,
-)
+from models.access import ROLE_RECRUITER
+from tests.factories import make_user
 
-from .conftest import chromium_page, portal_login, staff_login
+from .conftest import bayanihan, chromium_page, portal_login, staff_login
 
 pytestmark = pytest.mark.browser
 
@@ -37,21 +31,8 @@ SCORES = {"Skills": 4, "Experience": 5, "Cultural fit": 3, "Communication": 4}  
 def people(app) -> SimpleNamespace:
     """An account manager owning the client, a recruiter, and the client's hiring manager."""
     with app.app_context():
-        manager = make_user(
-            ROLE_ACCOUNT_MANAGER, username="paolo", first_name="Paolo", last_name="Mendoza"
-        )
+        _manager, _client, link = bayanihan()
         recruiter = make_user(ROLE_RECRUITER, username="bea", first_name="Bea", last_name="Cruz")
-        client = ClientFactory(
-            name="Bayanihan Foods Corporation", short_name="BAYANIHAN", owner=manager
-        )
-        link = ClientContactFactory(
-            client=client,
-            contact=ContactFactory(
-                first_name="Maria", last_name="Santos", email="maria.santos@bayanihanfoods.example"
-            ),
-            role="primary",
-        )
-        make_portal_user(link, areas=("hiring",))
         values = SimpleNamespace(
             manager="paolo", recruiter="bea", recruiter_id=recruiter.id, employer=link.contact.email
         )
